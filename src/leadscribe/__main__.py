@@ -1,0 +1,3 @@
+from leadscribe.cli import main
+
+raise SystemExit(main())

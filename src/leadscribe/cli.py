@@ -1,0 +1,130 @@
+"""Command line: parses arguments, calls the library, prints. No pipeline logic lives here."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from leadscribe.config import Settings
+from leadscribe.errors import LeadscribeError
+from leadscribe.pipeline import enrich
+from leadscribe.schema import Call
+from leadscribe.understand.vocabulary import load_vocabulary
+
+# Below this length a progress bar would only flicker.
+PROGRESS_MIN_SECONDS = 60.0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leadscribe", description="Sales-call recordings to CRM records.")
+    parser.add_argument("--config", type=Path, help="TOML settings file (keys as LEADSCRIBE_* without the prefix)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details (and tracebacks of internal errors)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("enrich", help="transcribe and enrich call recordings")
+    run.add_argument("audio", nargs="+", type=Path, help="audio files (wav, mp3, m4a, flac, ogg/opus, webm, mp4)")
+    run.add_argument("--model", help="base (default, multilingual), tiny.en (fast English) or a CTranslate2 folder")
+    run.add_argument("--language", help="force a language (ISO 639-1 code); default: detect")
+    run.add_argument("--vocabulary", type=Path, help="custom vocabulary file (terms, [sections])")
+    run.add_argument("--speakers", type=int, dest="num_speakers", help="exact number of speakers")
+    run.add_argument("--min-speakers", type=int, help="at least this many speakers")
+    run.add_argument("--max-speakers", type=int, help="at most this many speakers")
+    run.add_argument("--out", type=Path, help="result JSON file (one input) or folder (several inputs)")
+    run.add_argument("--quiet", action="store_true", help="print only errors and the output paths")
+    return parser
+
+
+def output_path(audio: Path, out: Optional[Path], several: bool) -> Path:
+    if out is None:
+        return audio.with_name(audio.name + ".json")
+    if several or out.is_dir():
+        return out / f"{audio.stem}.json"
+    return out
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    err = Console(stderr=True)
+    try:
+        if args.command == "enrich":
+            return run_enrich(args, err)
+    except LeadscribeError as exc:
+        err.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        return 2
+    return 2
+
+
+def run_enrich(args, err: Console) -> int:
+    overrides = {k: getattr(args, k) for k in ("model", "language", "num_speakers", "min_speakers", "max_speakers")}
+    if args.vocabulary is not None:
+        overrides["vocabulary"] = load_vocabulary(args.vocabulary)
+    settings = Settings.load(args.config, **overrides)
+    several = len(args.audio) > 1
+    if several and args.out is not None:
+        if args.out.suffix == ".json":
+            raise LeadscribeError(f"--out {args.out}: several inputs need a folder, not a .json file")
+        args.out.mkdir(parents=True, exist_ok=True)
+    out = Console()
+    failures = 0
+    for audio in args.audio:
+        call = enrich_with_progress(audio, settings, err, show=not args.quiet and err.is_terminal)
+        if call.status == "error":
+            failures += 1
+            err.print(f"[red]error:[/red] {audio}: {call.error}", highlight=False)
+            continue
+        target = output_path(audio, args.out, several)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(call.to_json(), encoding="utf-8")
+        except OSError as exc:
+            failures += 1
+            err.print(f"[red]error:[/red] {audio}: cannot write {target}: {exc.strerror or exc}", highlight=False)
+            continue
+        if not args.quiet:
+            print_call(out, call)
+        out.print(f"wrote {target}", highlight=False)
+    return 1 if failures else 0
+
+
+def enrich_with_progress(audio: Path, settings: Settings, err: Console, show: bool) -> Call:
+    if not show:
+        return enrich(audio, settings)
+    columns = (TextColumn(f"{audio.name} {{task.description}}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("decode", total=None)
+
+        def on_progress(stage: str, done: float, total: float) -> None:
+            if total >= PROGRESS_MIN_SECONDS:
+                progress.update(task, description=stage, completed=done, total=total)
+
+        return enrich(audio, settings, on_progress=on_progress)
+
+
+def format_time(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{secs:02d}"
+
+
+def print_call(console: Console, call: Call) -> None:
+    info = call.file
+    console.print(f"\n[bold]{info.filename}[/bold]  {format_time(info.audio_duration)}  "
+                  f"{info.number_of_channels} ch, {info.sample_rate} Hz  languages: {', '.join(call.transcription.languages)}"
+                  f"  processed in {call.metadata.transcription_time:.1f} s", highlight=False)
+    for warning in call.metadata.warnings:
+        console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
+    table = Table("speaker", "role", "name", "talk time", box=None)
+    for speaker in call.speakers:
+        table.add_row(speaker.id, speaker.role, speaker.name or "", format_time(speaker.talk_time))
+    console.print(table)
+    for u in call.transcription.utterances:
+        console.print(f"[dim]{format_time(u.start)}[/dim] [bold]{u.speaker}[/bold] ({u.role}): {u.text}",
+                      highlight=False)

@@ -1,0 +1,65 @@
+"""Settings: environment variables `LEADSCRIBE_*`, an optional TOML file, then defaults.
+
+The TOML file is named by `LEADSCRIBE_CONFIG` (or passed to `Settings.load`); keys are the
+field names below. Environment variables win over the file, command-line flags over both.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "leadscribe"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEADSCRIBE_", extra="ignore")
+
+    # Speech
+    model: str = "base"
+    """`base` (multilingual, default), `tiny.en` (fast English) or a CTranslate2 Whisper folder."""
+    compute_type: str = "int8"
+    cpu_threads: int = 0
+    """0 = all cores."""
+    beam_size: int = 5
+    language: Optional[str] = None
+    """Force a language (ISO 639-1); None detects it."""
+    vocabulary: dict[str, list[str]] = {}
+    """Custom vocabulary by category (see `leadscribe.understand.vocabulary`)."""
+    cache_dir: Path = default_cache_dir()
+
+    # Input limits
+    max_duration_minutes: float = 135.0
+    max_file_mb: float = 1000.0
+
+    # Speakers
+    num_speakers: Optional[int] = None
+    min_speakers: Optional[int] = None
+    max_speakers: Optional[int] = None
+    channel_roles: dict[str, str] = {}
+    """Channel index -> role for dual-channel recordings, e.g. {"0": "rep", "1": "prospect"}."""
+    seller_company: Optional[str] = None
+
+    # Storage and queue
+    database_url: str = "sqlite:///leadscribe.db"
+    queue_url: Optional[str] = None
+
+    # Progress display (the CLI turns it on for a terminal)
+    show_progress: bool = False
+
+    @classmethod
+    def load(cls, config_file: Optional[Path] = None, **overrides: Any) -> "Settings":
+        path = config_file or (Path(os.environ["LEADSCRIBE_CONFIG"]) if os.environ.get("LEADSCRIBE_CONFIG") else None)
+        file_values: dict[str, Any] = {}
+        if path is not None:
+            with open(path, "rb") as handle:
+                file_values = tomllib.load(handle)
+        env_values = cls().model_dump(exclude_unset=True)
+        merged = {**file_values, **env_values, **{k: v for k, v in overrides.items() if v is not None}}
+        return cls(**merged)

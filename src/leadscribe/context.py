@@ -1,0 +1,23 @@
+"""What every stage may read besides the Call: settings and the progress reporter."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from leadscribe.config import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    source: Optional[Path] = None
+    """The local audio file this call is read from."""
+    on_progress: Optional[Callable[[str, float, float], None]] = None
+    """Called as (stage, done, total) by long stages; the CLI draws a progress bar with it."""
+    notes: list[str] = field(default_factory=list)
+    """Non-fatal observations (e.g. 'channels are identical: treated as mono')."""
+
+    def progress(self, stage: str, done: float, total: float) -> None:
+        if self.on_progress is not None:
+            self.on_progress(stage, done, total)

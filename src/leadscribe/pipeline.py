@@ -1,0 +1,87 @@
+"""Runs the stages over one Call, in order, timing each and turning failures into clear errors."""
+from __future__ import annotations
+
+import logging
+import uuid
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from time import perf_counter
+from typing import Any, Callable, Optional
+
+from leadscribe.audio.decode import decode
+from leadscribe.config import Settings
+from leadscribe.context import Context
+from leadscribe.errors import AudioError, LeadscribeError
+from leadscribe.schema import Call, FileInfo, utc_now
+from leadscribe.speech.diarize import diarize
+from leadscribe.speech.transcribe import transcribe
+from leadscribe.speech.utterances import utterances
+
+logger = logging.getLogger(__name__)
+
+Stage = Callable[[Call, Context], None]
+
+
+def require_speech(call: Call, ctx: Context) -> None:
+    """Stage: stop with a clear error when the recording holds no speech at all."""
+    if not call.segments:
+        raise AudioError("no speech found in the audio (silence, noise or music only)", code="no_speech")
+
+
+# The order is the contract: each stage reads only layers made by stages before it.
+STAGES: list[tuple[str, Stage]] = [
+    ("decode", decode),
+    ("transcribe", transcribe),
+    ("require_speech", require_speech),
+    ("diarize", diarize),
+    ("utterances", utterances),
+]
+
+
+def pipeline_version() -> str:
+    try:
+        return version("leadscribe")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def new_call(source: Path, call_id: Optional[str] = None, custom_metadata: Optional[dict[str, Any]] = None,
+             source_label: Optional[str] = None) -> Call:
+    return Call(id=call_id or str(uuid.uuid4()), custom_metadata=custom_metadata or {},
+                file=FileInfo(filename=Path(source).name, source=source_label or str(source)))
+
+
+def run_pipeline(call: Call, ctx: Context, stages: Optional[list[tuple[str, Stage]]] = None) -> Call:
+    """Run `stages` (default: all) over `call`. Never raises for bad input: sets status `error`."""
+    call.status = "processing"
+    call.metadata.pipeline_version = pipeline_version()
+    call.metadata.vocabulary = ctx.settings.vocabulary
+    for name, stage in stages or STAGES:
+        started = perf_counter()
+        try:
+            stage(call, ctx)
+        except LeadscribeError as exc:
+            call.status, call.error_code, call.error = "error", exc.code, exc.message
+        except Exception as exc:  # a bug, not bad input: keep the trace in the log, a line for the user
+            logger.exception("stage %s failed", name)
+            call.status, call.error_code = "error", "internal_error"
+            call.error = f"internal error in stage '{name}': {type(exc).__name__}: {exc}"
+        finally:
+            call.metadata.timings[name] = round(perf_counter() - started, 4)
+        if call.status == "error":
+            break
+    else:
+        call.status = "done"
+    call.metadata.transcription_time = round(sum(call.metadata.timings.values()), 3)
+    call.metadata.warnings = list(ctx.notes)
+    call.completed_at = utc_now()
+    call.samples = None  # the decoded audio is the largest thing we hold; drop it
+    return call
+
+
+def enrich(source: Path, settings: Optional[Settings] = None, on_progress=None, call_id: Optional[str] = None,
+           custom_metadata: Optional[dict[str, Any]] = None) -> Call:
+    """Run the whole pipeline on one local audio file and return the Call (status done or error)."""
+    settings = settings or Settings.load()
+    call = new_call(source, call_id, custom_metadata)
+    return run_pipeline(call, Context(settings=settings, source=Path(source), on_progress=on_progress))
