@@ -37,6 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-speakers", type=int, help="at most this many speakers")
     run.add_argument("--out", type=Path, help="result JSON file (one input) or folder (several inputs)")
     run.add_argument("--quiet", action="store_true", help="print only errors and the output paths")
+
+    evaluate = sub.add_parser("eval", help="score the pipeline on a dataset: WER, DER, entities, CRM fields")
+    evaluate.add_argument("dataset", type=Path, nargs="?", help="dataset folder (manifest.jsonl)")
+    evaluate.add_argument("--out", type=Path, help="report folder (report.json, report.html, plots)")
+    evaluate.add_argument("--limit", type=int, help="score at most N calls")
+    evaluate.add_argument("--tags", nargs="+", default=[], help="only calls holding all these tags")
+    evaluate.add_argument("--model", help="Whisper model for the run (default: the configured one)")
+    evaluate.add_argument("--text-ner", type=Path, metavar="FOLDER",
+                          help="score entity recognition on entity-tagged reference text (.nlp, rev-earnings21-22)")
+
+    build = sub.add_parser("build-dataset", help="build the standard evaluation dataset from the shared eval-data")
+    build.add_argument("eval_data", type=Path, help="the eval-data folder (e.g. ../shared/eval-data)")
+    build.add_argument("out", type=Path, help="dataset folder to write")
     return parser
 
 
@@ -56,6 +69,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         if args.command == "enrich":
             return run_enrich(args, err)
+        if args.command == "eval":
+            return run_eval(args, err)
+        if args.command == "build-dataset":
+            return run_build_dataset(args)
     except LeadscribeError as exc:
         err.print(f"[red]error:[/red] {exc.message}", highlight=False)
         return 2
@@ -128,3 +145,21 @@ def print_call(console: Console, call: Call) -> None:
     for u in call.transcription.utterances:
         console.print(f"[dim]{format_time(u.start)}[/dim] [bold]{u.speaker}[/bold] ({u.role}): {u.text}",
                       highlight=False)
+
+
+def run_eval(args, err: Console) -> int:
+    from leadscribe.evaluate import commands  # the evaluation stack loads only when asked for
+
+    if args.text_ner is not None:
+        return commands.text_ner(args.text_ner, args.out, args.limit, Console())
+    if args.dataset is None or args.out is None:
+        raise LeadscribeError("eval needs DATASET and --out DIR (or --text-ner FOLDER)")
+    settings = Settings.load(args.config, model=args.model)
+    return commands.evaluate_dataset(args.dataset, args.out, settings, args.limit, args.tags, Console(), err)
+
+
+def run_build_dataset(args) -> int:
+    from leadscribe.evaluate.importers import build_standard_dataset
+
+    Console().print(f"wrote {build_standard_dataset(args.eval_data, args.out)}", highlight=False)
+    return 0

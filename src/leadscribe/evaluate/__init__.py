@@ -1,0 +1,1 @@
+"""Evaluation: metrics, datasets and importers, the runner, reports, benchmarks, synthetic calls."""

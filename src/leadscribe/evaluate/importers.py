@@ -1,0 +1,146 @@
+"""Importers: build datasets (see `datasets.py`) from the files in the shared eval-data folder.
+
+Each importer reads one upstream source's reference files as they are shipped (STM, SRT,
+RTTM, UEM, JSON, CSV) and yields dataset records pointing at the audio in place; nothing is
+copied. `build_standard_dataset` puts the sources the evaluation uses into one manifest.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from leadscribe.evaluate.datasets import parse_rttm, parse_stm, write_dataset
+
+
+def _record(audio: Path, **fields: Any) -> dict[str, Any]:
+    return {"id": fields.pop("id", audio.stem), "audio": str(audio.resolve()), **fields}
+
+
+def _timed_entities(stm_rows: list[tuple[str, float, float, str]], wanted: list[tuple[str, str, Any]]
+                    ) -> list[dict[str, Any]]:
+    """Expected entities (type, text as said, value) located in the STM segment that says them."""
+    entities = []
+    for kind, text, value in wanted:
+        for speaker, start, end, words in stm_rows:
+            if text.lower() in words.lower():
+                entities.append({"type": kind, "text": text, "value": value, "start": start, "end": end})
+    return entities
+
+
+def import_callytics(folder: Path) -> Iterator[dict[str, Any]]:
+    """Callytics CSVD: two 8 kHz WhatsApp support calls, SRT transcripts (STM/RTTM derived).
+
+    Entities per the folder manifest. The CSR "Emily" works for Callytics (the seller), so the
+    only prospect CRM value is the customer's e-mail; the CRM reference is therefore partial."""
+    entities = {
+        "Call01": [("ORGANIZATION", "Callytics", "Callytics"), ("PERSON", "Emily", "Emily"),
+                   ("EMAIL", "bunyamin@gmail.com", "bunyamin@gmail.com")],
+        "Call02": [("ORGANIZATION", "Callytics", "Callytics"), ("PERSON", "Emily", "Emily"),
+                   ("EMAIL", "bunyamin@gmail.com", "bunyamin@gmail.com")],
+    }
+    for name in ("Call01", "Call02"):
+        stm = folder / f"{name}.stm"
+        rows = parse_stm(stm.read_text(encoding="utf-8"))
+        yield _record(folder / f"{name}.wav", id=f"callytics/{name}", language="en",
+                      reference_file=str(stm.resolve()), rttm=str((folder / f"{name}.rttm").resolve()),
+                      rttm_uri=name, entities=_timed_entities(rows, entities[name]),
+                      crm=[{"object": "contact", "field": "email", "value": "bunyamin@gmail.com"}], crm_complete=False,
+                      tags=["real", "phone", "8khz", "callytics", "speakers:2", "lang:en"])
+
+
+def import_pyannote_sample(folder: Path) -> Iterator[dict[str, Any]]:
+    """pyannote sample.wav: 30 s narrowband two-party phone call, STM + RTTM."""
+    yield _record(folder / "sample.wav", id="pyannote/sample", language="en",
+                  reference_file=str((folder / "sample.stm").resolve()), rttm=str((folder / "sample.rttm").resolve()),
+                  rttm_uri="sample", tags=["real", "phone", "narrowband", "speakers:2", "lang:en"])
+
+
+def import_ami(folder: Path) -> Iterator[dict[str, Any]]:
+    """AMI excerpts: 30 s meeting clips, RTTM + UEM per split, 3-4 speakers with overlap."""
+    for split in ("train", "development", "test"):
+        rttm, uem = folder / f"debug.{split}.rttm", folder / f"debug.{split}.uem"
+        for uri, turns in parse_rttm(rttm.read_text(encoding="utf-8")).items():
+            audio = folder / f"{uri}.wav"
+            if not audio.exists():
+                continue
+            speakers = len({s for s, _, _ in turns})
+            yield _record(audio, id=f"ami/{uri}", language="en", rttm=str(rttm.resolve()), rttm_uri=uri,
+                          uem=str(uem.resolve()), speakers=speakers,
+                          tags=["real", "meeting", "ami", "overlap", f"speakers:{speakers}", "lang:en"])
+
+
+def import_stereo_diarization(folder: Path) -> Iterator[dict[str, Any]]:
+    """faster-whisper stereo_diarization.wav: one read-speech speaker per channel; text per channel."""
+    refs = {}
+    with open(folder / "references.tsv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            refs[row["file"]] = row["reference_text"]
+    channels = [part.split(":", 1)[1].strip() for part in refs["stereo_diarization.wav"].split("||")]
+    yield _record(folder / "stereo_diarization.wav", id="faster-whisper/stereo_diarization", language="en",
+                  reference_text=" ".join(channels), speakers=2,
+                  tags=["real", "stereo", "dual-channel", "read", "speakers:2", "lang:en"])
+
+
+def import_spokenwoz(folder: Path) -> Iterator[dict[str, Any]]:
+    """SpokenWOZ MUL1011: a real booking call, one party per channel, slot values as entities.
+
+    Each slot is timed by the turn window after which it first appears in the dialogue
+    state. There is no word transcript, so no WER. Non-commercial licence: evaluation only."""
+    kinds = {"train-destination": "LOCATION", "train-leaveat": "TIME", "restaurant-people": "QUANTITY",
+             "restaurant-time": "TIME", "profile-idnumber": "ID_NUMBER", "profile-name": "PERSON",
+             "restaurant-area": "LOCATION", "restaurant-pricerange": "PRICE_RANGE"}
+    seen: dict[str, dict[str, Any]] = {}
+    with open(folder / "dialogue_state_tracking_sample_spokenwoz.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for item in filter(None, (part.strip() for part in (row["current_state"] or "").split(";"))):
+                slot, _, value = item.partition("=")
+                if slot in seen:
+                    seen[slot]["value"] = value  # a later turn corrected it
+                    continue
+                value_out: Any = {"value": int(value), "unit": "people"} if slot == "restaurant-people" else value
+                seen[slot] = {"type": kinds.get(slot, slot.upper()), "text": value, "value": value_out,
+                              "start": int(row["start"]) / 8000, "end": int(row["end"]) / 8000, "slot": slot}
+    yield _record(folder / "MUL1011_8k_stereo.flac", id="spokenwoz/MUL1011", language="en", speakers=2,
+                  entities=list(seen.values()),
+                  tags=["real", "phone", "8khz", "stereo", "dual-channel", "non-commercial", "speakers:2", "lang:en"])
+
+
+def import_picovoice(folder: Path) -> Iterator[dict[str, Any]]:
+    """Picovoice: Leopard's single-sentence clips in 8 languages, its 3-speaker clip (per-word
+    speaker tags, no times: speaker count and text only) and Falcon's 3-speaker clip (RTTM)."""
+    data = json.loads((folder / "leopard_test_data.json").read_text(encoding="utf-8"))["tests"]
+    for test in data["language_tests"]:
+        lang = test["language"]
+        yield _record(folder / "leopard" / test["audio_file"], id=f"picovoice/leopard/{Path(test['audio_file']).stem}",
+                      language=lang, reference_text=test["transcript_with_punctuation"], speakers=1,
+                      tags=["real", "read", "multilingual" if lang != "en" else "read-en", f"lang:{lang}", "speakers:1"])
+    for test in data["diarization_tests"]:
+        words = test["words"]
+        yield _record(folder / "leopard" / test["audio_file"], id=f"picovoice/leopard/{Path(test['audio_file']).stem}",
+                      language=test["language"], reference_text=" ".join(w["word"] for w in words),
+                      speakers=len({w["speaker_tag"] for w in words}),
+                      tags=["real", "speakers:3", "lang:en", "multi-speaker"])
+    yield _record(folder / "falcon" / "test.wav", id="picovoice/falcon/test", language="en",
+                  rttm=str((folder / "falcon_test.rttm").resolve()), rttm_uri="falcon_test",
+                  tags=["real", "speakers:3", "lang:en", "multi-speaker", "coarse-reference"])
+
+
+def standard_records(eval_data: Path) -> list[dict[str, Any]]:
+    eval_data = Path(eval_data)
+    records: list[dict[str, Any]] = []
+    records += import_callytics(eval_data / "callytics-csvd")
+    records += import_pyannote_sample(eval_data / "pyannote-audio")
+    records += import_ami(eval_data / "pyannote-audio" / "ami")
+    records += import_stereo_diarization(eval_data / "whisper-and-faster-whisper")
+    records += import_spokenwoz(eval_data / "spokenwoz-speechbrain")
+    records += import_picovoice(eval_data / "picovoice")
+    return records
+
+
+def build_standard_dataset(eval_data: Path, out_dir: Path) -> Path:
+    """Write the standard real-speech dataset (phone calls, AMI, dual-channel, multilingual,
+    3-speaker clips) to `out_dir/manifest.jsonl`; returns the manifest path."""
+    return write_dataset(out_dir, standard_records(eval_data), name="leadscribe-standard (real speech)",
+                         synthetic=False, description=f"built from {Path(eval_data).resolve()}")
