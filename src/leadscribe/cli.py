@@ -65,7 +65,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         if args.command == "enrich":
             return run_enrich(args, err)
@@ -89,7 +89,7 @@ def run_enrich(args, err: Console) -> int:
         if args.out.suffix == ".json":
             raise LeadscribeError(f"--out {args.out}: several inputs need a folder, not a .json file")
         args.out.mkdir(parents=True, exist_ok=True)
-    out = Console()
+    out = Console(soft_wrap=True)
     failures = 0
     for audio in args.audio:
         call = enrich_with_progress(audio, settings, err, show=not args.quiet and err.is_terminal)

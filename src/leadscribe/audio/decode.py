@@ -16,6 +16,8 @@ from leadscribe.errors import AudioError, LimitExceeded
 SAMPLE_RATE = 16000
 # Anything quieter than this peak (about -60 dBFS) is digital silence or line noise.
 SILENCE_PEAK = 1e-3
+# Decoding less than this share of the duration a header declares means the file was cut off.
+TRUNCATED_SHARE = 0.9
 
 
 @dataclass
@@ -76,6 +78,10 @@ def decode_audio(path: Path, max_duration_s: float, max_bytes: int) -> Audio:
 
     if samples.shape[1] == 0:
         raise AudioError("no audio samples could be decoded (zero-length or truncated audio)")
+    decoded = samples.shape[1] / SAMPLE_RATE
+    if declared is not None and declared > 1.0 and decoded < TRUNCATED_SHARE * declared:
+        # A cut-off upload would silently lose the end of the call (often the next steps).
+        raise AudioError(f"file is truncated: only {decoded:.1f} s of the {declared:.1f} s its header declares could be decoded")
     if float(np.max(np.abs(samples))) < SILENCE_PEAK:
         raise AudioError("audio is silent (no signal above -60 dBFS)")
     return Audio(samples=samples, source_sample_rate=source_rate, source_channels=channels,

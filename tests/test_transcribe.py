@@ -1,0 +1,128 @@
+"""Transcription with the real Whisper models on real audio."""
+from __future__ import annotations
+
+import re
+
+import jiwer
+import numpy as np
+import pytest
+
+from conftest import words_text, write_wav
+from leadscribe.audio.decode import SAMPLE_RATE, decode_audio
+from leadscribe.config import Settings
+from leadscribe.errors import ModelError
+from leadscribe.pipeline import enrich
+from leadscribe.speech import models
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9' ]", " ", text.lower()).split())
+
+
+def test_whisper_base_is_joined_once_and_verified(tmp_path):
+    folder = models.whisper_base_dir(tmp_path)
+    assert models._sha256(folder / "model.bin") == models.WHISPER_BASE_SHA256
+    stamp = (folder / "model.bin").stat().st_mtime_ns
+    assert models.whisper_base_dir(tmp_path) == folder
+    assert (folder / "model.bin").stat().st_mtime_ns == stamp  # reused, not joined again
+
+
+def test_a_corrupt_joined_model_is_rejected(tmp_path, monkeypatch):
+    monkeypatch.setattr(models, "WHISPER_BASE_SHA256", "0" * 64)
+    with pytest.raises(ModelError, match="checksum"):
+        models.whisper_base_dir(tmp_path)
+    assert not (tmp_path / "whisper-base" / "model.bin").exists()
+
+
+def test_model_folder_must_be_ctranslate2(tmp_path):
+    with pytest.raises(ModelError, match="not a CTranslate2 Whisper folder"):
+        models.resolve_model_dir(str(tmp_path), tmp_path)
+    with pytest.raises(ModelError, match="unknown model"):
+        models.resolve_model_dir("huge-v9", tmp_path)
+
+
+def test_models_load_once_per_process(settings):
+    first = models.load_whisper("tiny.en", settings.cache_dir)
+    assert models.load_whisper("tiny.en", settings.cache_dir) is first
+
+
+def test_phone_call_8khz_default_model(shared_dir, settings):
+    call = enrich(shared_dir / "callytics-csvd" / "Call01.wav", settings)
+    assert call.status == "done", call.error
+    assert call.file.sample_rate == 8000 and call.file.number_of_channels == 1
+    assert call.metadata.model == "whisper-base"
+    assert set(call.metadata.timings) >= {"decode", "transcribe", "diarize", "utterances"}
+    assert call.transcription.languages[0] == "en"
+    reference = " ".join(line.split(None, 5)[5] for line in open(shared_dir / "callytics-csvd" / "Call01.stm"))
+    assert jiwer.wer(normalise(reference), normalise(words_text(call))) < 0.3
+    words = [w for u in call.transcription.utterances for w in u.words]
+    assert all(0.0 <= w.confidence <= 1.0 and w.start <= w.end for w in words)
+    assert all(a.start <= b.start for a, b in zip(words, words[1:]))
+    assert "emily" in words_text(call).lower()
+
+
+def test_tiny_en_on_8khz_sentence(data_dir):
+    call = enrich(data_dir / "LDC93S1_pcms16le_1_8000.wav", Settings.load(model="tiny.en"))
+    assert call.status == "done", call.error
+    assert call.metadata.model == "whisper-tiny.en"
+    assert jiwer.wer("she had your dark suit in greasy wash water all year", normalise(words_text(call))) <= 0.2
+
+
+def test_dual_channel_is_transcribed_per_channel(data_dir, settings):
+    call = enrich(data_dir / "stereo_diarization.wav", settings)
+    assert call.status == "done", call.error
+    by_channel = {}
+    for u in call.transcription.utterances:
+        by_channel.setdefault(u.channel, []).append(u.text)
+    assert set(by_channel) == {0, 1}
+    left, right = normalise(" ".join(by_channel[0])), normalise(" ".join(by_channel[1]))
+    assert "wizard" in left and "horizon" not in left
+    assert "horizon" in right and "wizard" not in right
+    assert {s.channel for s in call.speakers} == {0, 1}
+    starts = [u.start for u in call.transcription.utterances]
+    assert starts == sorted(starts)
+
+
+def test_stereo_copy_is_one_speaker(data_dir, settings):
+    call = enrich(data_dir / "jfk.flac", settings)
+    assert call.status == "done" and call.file.channels_identical
+    assert len(call.speakers) == 1 and call.transcription.utterances[0].channel is None
+    assert "channels are copies" in call.metadata.warnings[0]
+    assert normalise(words_text(call)).count("fellow americans") == 1
+
+
+def test_spanish_clip_detects_language(data_dir, settings):
+    call = enrich(data_dir / "test_es.wav", settings)
+    assert call.status == "done", call.error
+    assert call.transcription.languages == ["es"]
+    assert all(u.language == "es" for u in call.transcription.utterances)
+    assert "arenas" in words_text(call).lower()
+
+
+def test_thirty_seconds_of_silence_yield_no_words(tmp_path, data_dir, settings):
+    speech = decode_audio(data_dir / "LDC93S1_pcms16le_1_8000.wav", 60, 10**9).samples[0]
+    rng = np.random.default_rng(0)
+    hiss = (rng.standard_normal(30 * SAMPLE_RATE) * 0.002).astype(np.float32)  # line noise, not speech
+    path = write_wav(tmp_path / "pause.wav", np.concatenate([speech, hiss, speech]))
+    call = enrich(path, settings)
+    assert call.status == "done", call.error
+    gap_start, gap_end = len(speech) / SAMPLE_RATE, (len(speech) + len(hiss)) / SAMPLE_RATE
+    words = [w for u in call.transcription.utterances for w in u.words]
+    assert not [w for w in words if w.start > gap_start + 0.5 and w.end < gap_end - 0.5]
+    assert normalise(words_text(call)).count("greasy") == 2
+
+
+def test_noise_only_is_a_clear_error(tmp_path, settings):
+    rng = np.random.default_rng(1)
+    path = write_wav(tmp_path / "hiss.wav", (rng.standard_normal(10 * SAMPLE_RATE) * 0.01).astype(np.float32))
+    call = enrich(path, settings)
+    assert call.status == "error" and call.error_code == "no_speech"
+    assert "no speech" in call.error
+
+
+def test_vocabulary_is_kept_on_the_result(data_dir):
+    vocabulary = {"companies": ["Acme Logistics"], "people": ["David Chen"]}
+    call = enrich(data_dir / "LDC93S1_pcms16le_1_8000.wav", Settings.load(model="tiny.en", vocabulary=vocabulary))
+    assert call.status == "done"
+    assert call.metadata.vocabulary == vocabulary
+    assert '"vocabulary"' in call.to_json()
