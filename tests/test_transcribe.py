@@ -47,8 +47,13 @@ def test_models_load_once_per_process(settings):
 
 
 def test_phone_call_8khz_default_model(shared_dir, settings):
-    call = enrich(shared_dir / "callytics-csvd" / "Call01.wav", settings)
+    reports = []
+    call = enrich(shared_dir / "callytics-csvd" / "Call01.wav", settings,
+                  on_progress=lambda stage, done, total: reports.append((stage, done, total)))
     assert call.status == "done", call.error
+    transcribe_reports = [(done, total) for stage, done, total in reports if stage == "transcribe"]
+    assert len(transcribe_reports) > 3 and transcribe_reports[-1] == (73.5, 73.5)
+    assert all(a[0] <= b[0] for a, b in zip(transcribe_reports, transcribe_reports[1:]))
     assert call.file.sample_rate == 8000 and call.file.number_of_channels == 1
     assert call.metadata.model == "whisper-base"
     assert set(call.metadata.timings) >= {"decode", "transcribe", "diarize", "utterances"}
