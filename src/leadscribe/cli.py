@@ -47,6 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--text-ner", type=Path, metavar="FOLDER",
                           help="score entity recognition on entity-tagged reference text (.nlp, rev-earnings21-22)")
 
+    bench = sub.add_parser("bench", help="speed, memory, overhead over plain Whisper, throughput and cost")
+    bench.add_argument("audio", nargs="+", type=Path, help="audio files to process")
+    bench.add_argument("--parallel", type=int, default=1, help="also measure throughput with N calls in parallel")
+    bench.add_argument("--price-per-hour", type=float, default=0.10, help="machine price, USD per hour (default 0.10)")
+    bench.add_argument("--model", help="Whisper model (default: the configured one)")
+    bench.add_argument("--json", type=Path, dest="json_path", help="write every number to this JSON file")
+
+    synth = sub.add_parser("synth", help="generate a SYNTHETIC sales-call dataset with full ground truth")
+    synth.add_argument("out", type=Path, help="dataset folder to write")
+    synth.add_argument("--calls", type=int, default=6, help="number of calls")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (same seed, same calls)")
+
     build = sub.add_parser("build-dataset", help="build the standard evaluation dataset from the shared eval-data")
     build.add_argument("eval_data", type=Path, help="the eval-data folder (e.g. ../shared/eval-data)")
     build.add_argument("out", type=Path, help="dataset folder to write")
@@ -73,6 +85,10 @@ def main(argv: Optional[list[str]] = None) -> int:
             return run_eval(args, err)
         if args.command == "build-dataset":
             return run_build_dataset(args)
+        if args.command == "bench":
+            return run_bench(args)
+        if args.command == "synth":
+            return run_synth(args)
     except LeadscribeError as exc:
         err.print(f"[red]error:[/red] {exc.message}", highlight=False)
         return 2
@@ -163,3 +179,16 @@ def run_build_dataset(args) -> int:
 
     Console().print(f"wrote {build_standard_dataset(args.eval_data, args.out)}", highlight=False)
     return 0
+
+
+def run_bench(args) -> int:
+    from leadscribe.evaluate import commands
+
+    settings = Settings.load(args.config, model=args.model)
+    return commands.bench(args.audio, settings, args.parallel, args.price_per_hour, args.json_path, Console())
+
+
+def run_synth(args) -> int:
+    from leadscribe.evaluate import commands
+
+    return commands.synth(args.out, args.calls, args.seed, Console())

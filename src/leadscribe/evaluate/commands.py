@@ -56,7 +56,7 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
     for tag in ("callytics", "phone", "8khz"):
         row = summary["by_tag"].get(tag)
         if row:
-            table.add_row(f"WER [{tag}]", _pct(row["wer"]), str(row["calls"]))
+            table.add_row(f"WER (tag {tag})", _pct(row["wer"]), str(row["calls"]))
     for group, der in summary["diarization"].items():
         table.add_row(f"DER {group} (±0.25 s / 0 s)",
                       f"{_pct(der['collar_0.25']['der'])} / {_pct(der['collar_0']['der'])}", str(der["files"]))
@@ -81,3 +81,69 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
         console.print("note: no entities were predicted (entity stage absent or silent)")
     if not summary["crm"].get("present"):
         console.print("note: no CRM fields were proposed (crm stage absent or silent)")
+
+
+def text_ner(folder: Path, out_dir: Optional[Path], limit: Optional[int], console: Console) -> int:
+    from leadscribe.evaluate.textner import evaluate_text_ner
+
+    result = evaluate_text_ner(folder, limit)
+    console.print(f"recogniser under test: {result['leadscribe_recogniser']}", highlight=False)
+    table = Table("system", "label", "P (overlap)", "R (overlap)", "F1 (overlap)", "F1 (strict)", "value acc.",
+                  title=f"text NER on {len(result['documents'])} reference transcripts ({result['reference_spans']} spans)")
+    for system, scores in result["systems"].items():
+        for label, row in [("micro", scores["micro"]), *scores["by_label"].items()]:
+            table.add_row(system, label, _pct(row["overlap"]["precision"]), _pct(row["overlap"]["recall"]),
+                          _pct(row["overlap"]["f1"]), _pct(row["strict"]["f1"]), _pct(row["value_accuracy"]))
+    console.print(table)
+    if out_dir is not None:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        target = Path(out_dir) / "text_ner.json"
+        target.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        console.print(f"wrote {target}", highlight=False)
+    return 0
+
+
+def bench(audio: list[Path], settings: Settings, parallel: int, price: float, json_path: Optional[Path],
+          console: Console) -> int:
+    from leadscribe.evaluate.bench import run_bench
+
+    result = run_bench(audio, settings, parallel, price)
+    table = Table("file", "audio s", "enrich s", "plain whisper s", "enrich/plain", "RTF",
+                  title=f"bench: model {settings.model}, {result['settings']['cpu_count']} cores")
+    for f in result["files"]:
+        table.add_row(Path(f["audio"]).name, f"{f['audio_seconds']:.1f}", f"{f['enrich_seconds']:.2f}",
+                      f"{f['plain_whisper_seconds']:.2f}", f"{f['overhead_ratio']:.2f}x", f"{f['rtf_total']:.3f}")
+    total = result["total"]
+    table.add_row("total", f"{total['audio_seconds']:.1f}", f"{total['enrich_seconds']:.2f}",
+                  f"{total['plain_whisper_seconds']:.2f}", f"{total['overhead_ratio']:.2f}x", f"{total['rtf_total']:.3f}")
+    console.print(table)
+    stages = Table("stage", "RTF", title="real-time factor by stage (all files)")
+    for stage, rtf in total["rtf_by_stage"].items():
+        stages.add_row(stage, f"{rtf:.4f}")
+    console.print(stages)
+    console.print(f"peak RSS: {result['peak_rss_mb']:.0f} MB", highlight=False)
+    if "parallel" in result:
+        par = result["parallel"]
+        console.print(f"parallel x{par['workers']} ({par['threads_per_worker']} threads each): "
+                      f"{par['audio_hours_per_hour']:.1f} audio h per wall h, {par['wall_seconds']:.1f} s, "
+                      f"peak RSS per worker {par['peak_rss_mb_workers']:.0f} MB", highlight=False)
+    cost = result["cost"]
+    prices = Table("option", "USD per audio hour", title="cost per audio hour")
+    self_hosted = cost["self_hosted_per_audio_hour"]
+    prices.add_row(f"self-hosted (machine ${cost['machine_price_per_hour']:.2f}/h)",
+                   "–" if self_hosted is None else f"{self_hosted:.4f}")
+    for name, price_per_hour in cost["managed_per_audio_hour"].items():
+        prices.add_row(name, f"{price_per_hour:.2f}")
+    console.print(prices)
+    if json_path is not None:
+        json_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        console.print(f"wrote {json_path}", highlight=False)
+    return 0 if all(f["status"] == "done" for f in result["files"]) else 1
+
+
+def synth(out_dir: Path, calls: int, seed: int, console: Console) -> int:
+    from leadscribe.evaluate.synth import generate_dataset
+
+    manifest = generate_dataset(out_dir, calls, seed)
+    console.print(f"wrote {calls} SYNTHETIC calls: {manifest}", highlight=False)
+    return 0

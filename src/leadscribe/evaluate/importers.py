@@ -96,10 +96,10 @@ def import_spokenwoz(folder: Path) -> Iterator[dict[str, Any]]:
         for row in csv.DictReader(handle):
             for item in filter(None, (part.strip() for part in (row["current_state"] or "").split(";"))):
                 slot, _, value = item.partition("=")
-                if slot in seen:
-                    seen[slot]["value"] = value  # a later turn corrected it
-                    continue
                 value_out: Any = {"value": int(value), "unit": "people"} if slot == "restaurant-people" else value
+                if slot in seen:
+                    seen[slot]["value"] = value_out  # a later turn may have corrected it
+                    continue
                 seen[slot] = {"type": kinds.get(slot, slot.upper()), "text": value, "value": value_out,
                               "start": int(row["start"]) / 8000, "end": int(row["end"]) / 8000, "slot": slot}
     yield _record(folder / "MUL1011_8k_stereo.flac", id="spokenwoz/MUL1011", language="en", speakers=2,

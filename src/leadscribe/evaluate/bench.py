@@ -1,0 +1,128 @@
+"""Speed, memory and cost: real-time factor per stage, the overhead of `enrich` over a plain
+faster-whisper transcription with the same model, throughput with N calls in parallel
+(processes), peak resident memory, and cost per audio hour next to managed-API list prices.
+
+Real-time factor (RTF) = processing seconds / audio seconds (below 1 is faster than real time).
+"""
+from __future__ import annotations
+
+import os
+import resource
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from time import perf_counter
+from typing import Any, Optional
+
+from leadscribe.config import Settings
+
+# List prices per audio hour, USD, as published by the vendors (batch / pre-recorded audio).
+MANAGED_PRICES_PER_HOUR = {
+    "Gladia Growth (from)": 0.20,
+    "Gladia Starter (all-in)": 0.61,
+    "AssemblyAI base (0.15-0.21)": 0.15,
+    "AssemblyAI + speakers, entities, sentiment, summary (about)": 0.33,
+    "Deepgram Nova-3 (about)": 0.46,
+    "OpenAI Whisper API": 0.36,
+}
+DEFAULT_MACHINE_PRICE_PER_HOUR = 0.10  # a 2-core CPU VM
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident set size; Linux reports ru_maxrss in KiB."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def plain_transcription_seconds(audio: Path, settings: Settings) -> float:
+    """Wall time of faster-whisper alone on `audio`, the same model and beam, no extras."""
+    from leadscribe.speech.models import load_whisper
+
+    model = load_whisper(settings.model, settings.cache_dir, settings.compute_type, settings.cpu_threads)
+    started = perf_counter()
+    segments, _ = model.transcribe(str(audio), beam_size=5, word_timestamps=False)
+    for _ in segments:  # the generator does the work
+        pass
+    return perf_counter() - started
+
+
+def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
+    from leadscribe.pipeline import enrich
+    from leadscribe.speech.models import load_whisper
+
+    # Load first, so that neither measurement pays for loading the model.
+    load_whisper(settings.model, settings.cache_dir, settings.compute_type, settings.cpu_threads)
+    started = perf_counter()
+    call = enrich(Path(audio), settings)
+    enrich_seconds = perf_counter() - started
+    plain_seconds = plain_transcription_seconds(Path(audio), settings)
+    duration = call.file.audio_duration or 0.0
+    return {
+        "audio": str(audio), "status": call.status, "error": call.error, "audio_seconds": duration,
+        "enrich_seconds": enrich_seconds, "plain_whisper_seconds": plain_seconds,
+        "overhead_ratio": enrich_seconds / plain_seconds if plain_seconds else None,
+        "rtf_total": enrich_seconds / duration if duration else None,
+        "rtf_by_stage": {stage: seconds / duration for stage, seconds in call.metadata.timings.items()} if duration else {},
+        "seconds_by_stage": dict(call.metadata.timings),
+    }
+
+
+def _enrich_in_worker(args: tuple[str, dict[str, Any]]) -> float:
+    from leadscribe.pipeline import enrich
+
+    path, settings_data = args
+    call = enrich(Path(path), Settings(**settings_data))
+    return call.file.audio_duration or 0.0
+
+
+def parallel_throughput(audio: list[Path], settings: Settings, workers: int) -> dict[str, Any]:
+    """Run every file through `enrich` in `workers` processes; audio hours per wall-clock hour.
+
+    Each worker gets an equal share of the cores, so N workers do not oversubscribe the CPU."""
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    data = settings.model_dump()
+    data["cpu_threads"] = threads
+    started = perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        durations = list(pool.map(_enrich_in_worker, [(str(p), data) for p in audio]))
+    wall = perf_counter() - started
+    audio_seconds = sum(durations)
+    return {"workers": workers, "threads_per_worker": threads, "files": len(audio), "audio_seconds": audio_seconds,
+            "wall_seconds": wall, "audio_hours_per_hour": audio_seconds / wall if wall else None,
+            "peak_rss_mb_workers": peak_rss_mb(children=True)}
+
+
+def cost_model(audio_hours_per_hour: Optional[float], machine_price_per_hour: float) -> dict[str, Any]:
+    self_hosted = machine_price_per_hour / audio_hours_per_hour if audio_hours_per_hour else None
+    return {"machine_price_per_hour": machine_price_per_hour, "audio_hours_per_machine_hour": audio_hours_per_hour,
+            "self_hosted_per_audio_hour": self_hosted, "managed_per_audio_hour": dict(MANAGED_PRICES_PER_HOUR)}
+
+
+def run_bench(audio: list[Path], settings: Settings, parallel: int = 1,
+              machine_price_per_hour: float = DEFAULT_MACHINE_PRICE_PER_HOUR) -> dict[str, Any]:
+    files = [bench_file(Path(p), settings) for p in audio]
+    audio_seconds = sum(f["audio_seconds"] for f in files)
+    enrich_seconds = sum(f["enrich_seconds"] for f in files)
+    plain_seconds = sum(f["plain_whisper_seconds"] for f in files)
+    stages: dict[str, float] = {}
+    for f in files:
+        for stage, seconds in f["seconds_by_stage"].items():
+            stages[stage] = stages.get(stage, 0.0) + seconds
+    sequential_rate = audio_seconds / enrich_seconds if enrich_seconds else None
+    result: dict[str, Any] = {
+        "settings": {"model": settings.model, "compute_type": settings.compute_type,
+                     "cpu_threads": settings.cpu_threads, "cpu_count": os.cpu_count()},
+        "files": files,
+        "total": {"audio_seconds": audio_seconds, "enrich_seconds": enrich_seconds,
+                  "plain_whisper_seconds": plain_seconds,
+                  "overhead_ratio": enrich_seconds / plain_seconds if plain_seconds else None,
+                  "rtf_total": enrich_seconds / audio_seconds if audio_seconds else None,
+                  "rtf_by_stage": {s: v / audio_seconds for s, v in stages.items()} if audio_seconds else {}},
+        "peak_rss_mb": peak_rss_mb(),
+        "sequential": {"audio_hours_per_hour": sequential_rate},
+    }
+    best_rate = sequential_rate
+    if parallel > 1:
+        result["parallel"] = parallel_throughput([Path(p) for p in audio], settings, parallel)
+        best_rate = max(filter(None, [best_rate, result["parallel"]["audio_hours_per_hour"]]), default=None)
+    result["cost"] = cost_model(best_rate, machine_price_per_hour)
+    return result

@@ -1,0 +1,24 @@
+"""bench: the cost model by hand, and one real measurement on a short clip with tiny.en."""
+import pytest
+
+from leadscribe.config import Settings
+from leadscribe.evaluate.bench import MANAGED_PRICES_PER_HOUR, bench_file, cost_model
+
+
+def test_cost_model_known_case():
+    # 20 audio hours per machine hour on a $0.10/h machine: half a cent per audio hour
+    cost = cost_model(20.0, 0.10)
+    assert cost["self_hosted_per_audio_hour"] == pytest.approx(0.005)
+    assert cost["managed_per_audio_hour"]["OpenAI Whisper API"] == 0.36
+    assert cost_model(None, 0.10)["self_hosted_per_audio_hour"] is None
+    assert set(MANAGED_PRICES_PER_HOUR) >= {"Deepgram Nova-3 (about)", "Gladia Growth (from)"}
+
+
+@pytest.mark.slow
+def test_bench_file_measures_enrich_and_plain_whisper(eval_data):
+    result = bench_file(eval_data / "picovoice/leopard/test.wav", Settings.load(model="tiny.en"))
+    assert result["status"] == "done" and result["audio_seconds"] == pytest.approx(5.86, abs=0.05)
+    assert result["plain_whisper_seconds"] > 0 and result["enrich_seconds"] > 0
+    # enrich does at least the transcription: it cannot be many times faster than plain Whisper
+    assert result["overhead_ratio"] > 0.5
+    assert {"decode", "transcribe"} <= set(result["rtf_by_stage"])

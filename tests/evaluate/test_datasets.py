@@ -1,0 +1,51 @@
+"""Dataset format, reference-file parsers and the eval-data importers."""
+import json
+
+import pytest
+
+from leadscribe.evaluate.datasets import load_dataset, parse_rttm, parse_srt, parse_stm, write_dataset
+from leadscribe.evaluate.importers import build_standard_dataset
+
+
+def test_parsers():
+    srt = "1\n00:00:03,453 --> 00:00:09,166\n[CSR] Hello there.\n\n2\n00:01:00,000 --> 00:01:02,500\nNo tag\n"
+    assert parse_srt(srt) == [("CSR", 3.453, 9.166, "Hello there."), ("", 60.0, 62.5, "No tag")]
+    assert parse_stm(";; comment\nx 1 Diane 6.68 7.16 Hello?\n") == [("Diane", 6.68, 7.16, "Hello?")]
+    turns = parse_rttm("SPEAKER a 1 1.000 2.500 <NA> <NA> S1 <NA> <NA>\nSPEAKER b 1 0 1 <NA> <NA> S2 <NA> <NA>\n")
+    assert turns == {"a": [("S1", 1.0, 3.5)], "b": [("S2", 0.0, 1.0)]}
+
+
+def test_relative_paths_tags_and_synthetic_flag(tmp_path):
+    (tmp_path / "x.rttm").write_text("SPEAKER x 1 0 1 <NA> <NA> A <NA> <NA>\nSPEAKER x 1 1 1 <NA> <NA> B <NA> <NA>\n")
+    write_dataset(tmp_path, [{"id": "x", "audio": "x.wav", "rttm": "x.rttm", "tags": ["noise"]},
+                             {"id": "y", "audio": "/abs/y.wav", "reference_text": "hi", "language": "es"}],
+                  name="t", synthetic=True)
+    dataset = load_dataset(tmp_path)
+    x, y = dataset.records
+    assert dataset.synthetic and x.synthetic
+    assert x.audio == (tmp_path / "x.wav").resolve() and str(y.audio) == "/abs/y.wav"
+    assert x.speakers == 2 and "speakers:2" in x.tags and "lang:es" in y.tags
+    assert [r.id for r in dataset.select(["noise"])] == ["x"]
+    assert dataset.select(limit=1) == [x]
+
+
+def test_standard_dataset_from_eval_data(eval_data, tmp_path):
+    manifest = build_standard_dataset(eval_data, tmp_path / "std")
+    dataset = load_dataset(manifest.parent)
+    by_id = {r.id: r for r in dataset.records}
+    assert not dataset.synthetic
+    assert {"callytics/Call01", "callytics/Call02", "pyannote/sample", "faster-whisper/stereo_diarization",
+            "spokenwoz/MUL1011", "picovoice/falcon/test", "picovoice/leopard/test_ja"} <= set(by_id)
+    assert sum(r.id.startswith("ami/") for r in dataset.records) == 14
+    call01 = by_id["callytics/Call01"]
+    assert call01.reference_text().startswith("Hello and welcome to Callytics!")
+    assert call01.speakers == 2 and "8khz" in call01.tags
+    assert any(e["type"] == "EMAIL" and e["value"] == "bunyamin@gmail.com" for e in call01.data["entities"])
+    tst00 = by_id["ami/tst00"]
+    assert tst00.uem() == [(0.0, 30.0)] and tst00.speakers == 4
+    slots = {e["slot"]: e for e in by_id["spokenwoz/MUL1011"].data["entities"]}
+    assert slots["profile-idnumber"]["value"] == "1734125672991778"
+    assert slots["restaurant-people"]["value"] == {"value": 8, "unit": "people"}
+    assert by_id["picovoice/leopard/diarization_test"].speakers == 3
+    assert by_id["picovoice/leopard/test_ko"].language == "ko"
+    json.loads(manifest.read_text().splitlines()[0])
