@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     """Channel index -> role for dual-channel recordings, e.g. {"0": "rep", "1": "prospect"}."""
     seller_company: Optional[str] = None
 
+    # Understanding and CRM proposals
+    crm_mapping: Optional[Path] = None
+    """YAML field mapping; None uses the one shipped in leadscribe/crm/default_mapping.yaml."""
+    llm_base_url: Optional[str] = None
+    """OpenAI-compatible endpoint (e.g. http://localhost:11434/v1) to refine signals; None = rules only."""
+    llm_model: Optional[str] = None
+
     # Storage and queue
     database_url: str = "sqlite:///leadscribe.db"
     queue_url: Optional[str] = None

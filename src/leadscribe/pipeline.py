@@ -16,6 +16,11 @@ from leadscribe.schema import Call, FileInfo, utc_now
 from leadscribe.speech.diarize import diarize
 from leadscribe.speech.transcribe import transcribe
 from leadscribe.speech.utterances import utterances
+from leadscribe.crm.mapping import crm
+from leadscribe.understand.entities import entities
+from leadscribe.understand.sentiment import sentiment
+from leadscribe.understand.signals import signals
+from leadscribe.understand.summary import summary
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +40,11 @@ STAGES: list[tuple[str, Stage]] = [
     ("require_speech", require_speech),
     ("diarize", diarize),
     ("utterances", utterances),
+    ("entities", entities),
+    ("signals", signals),
+    ("sentiment", sentiment),
+    ("summary", summary),
+    ("crm", crm),
 ]
 
 

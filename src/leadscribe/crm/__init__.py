@@ -1,0 +1,1 @@
+"""CRM field proposals (mapping + confidence policy) and, later, the sinks that write them."""

@@ -1,0 +1,150 @@
+"""Stage `crm`: proposes CRM field values from entities and signals, as a declarative YAML mapping says
+(default_mapping.yaml, or the file named by the `crm_mapping` setting), and lets the policy decide each one."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
+from leadscribe.errors import LeadscribeError
+from leadscribe.schema import Call, Crm, Entity
+
+FREE_MAIL = {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
+             "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "web.de", "mail.com"}
+OWNER_OBJECTS = {"contact", "company"}
+
+
+class MappingError(LeadscribeError):
+    code = "invalid_crm_mapping"
+
+
+def load_mapping(path: Optional[Path] = None) -> dict[str, Any]:
+    try:
+        if path is None:
+            text = resources.files("leadscribe.crm").joinpath("default_mapping.yaml").read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        mapping = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(f"cannot read CRM mapping {path}: {exc}") from None
+    if not isinstance(mapping, dict) or not isinstance(mapping.get("fields"), list):
+        raise MappingError(f"CRM mapping {path or 'default'} needs a `fields` list")
+    return mapping
+
+
+def crm(call: Call, ctx) -> None:
+    """Stage: fill `call.crm.fields`."""
+    mapping = load_mapping(getattr(ctx.settings, "crm_mapping", None))
+    call.crm = Crm(fields=propose_fields(call, mapping, getattr(ctx.settings, "seller_company", None)))
+
+
+def propose_fields(call: Call, mapping: dict[str, Any], seller_company: Optional[str] = None) -> list:
+    seller = find_seller(call, seller_company)
+    defaults = mapping.get("defaults", {})
+    fields = []
+    for spec in mapping["fields"]:
+        candidates = candidates_for(call, spec, seller)
+        decided = decide(spec["object"], spec["field"], candidates, float(spec.get("auto", defaults.get("auto", 0.8))),
+                         float(spec.get("review", defaults.get("review", 0.35))))
+        if decided is not None:
+            fields.append(decided)
+    return fields
+
+
+def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "") -> Candidate:
+    return Candidate(value=value, confidence=entity.confidence,
+                     role=effective_role(entity.role, entity.speaker, seller), entity_ids=[entity.id], note=note)
+
+
+def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
+    source = spec["source"]
+    if source == "entity":
+        return entity_candidates(call, spec, seller)
+    if source == "person":
+        return person_candidates(call, spec, seller)
+    if source == "email_domain":
+        found = []
+        for entity in call.entities:
+            if entity.type == "EMAIL" and not seller.owns(entity):
+                domain = str(entity.value).split("@")[-1]
+                if domain not in FREE_MAIL:
+                    found.append(entity_candidate(entity, domain, seller))
+        return found
+    if source == "timeline":
+        timeline = call.signals.timeline
+        if timeline is None or not timeline.detail.get("date"):
+            return []
+        return [Candidate(timeline.detail["date"], timeline.confidence,
+                          effective_role(timeline.role, timeline.speaker, seller))]
+    if source == "signals":
+        return signal_candidates(call, spec, seller)
+    if source == "summary":
+        return [Candidate(call.summary.text, 1.0, "prospect")] if call.summary.text else []
+    raise MappingError(f"unknown source {source!r} for field {spec.get('field')}")
+
+
+def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
+    units = spec.get("unit")
+    units = [units] if isinstance(units, str) else units
+    key = spec.get("value")
+    found = []
+    for entity in call.entities:
+        if entity.type != spec["type"]:
+            continue
+        if units and (not isinstance(entity.value, dict) or entity.value.get("unit") not in units):
+            continue
+        if spec["object"] in OWNER_OBJECTS and (seller.owns(entity) or
+                                                (entity.type in {"EMAIL", "PHONE", "JOB_TITLE"} and
+                                                 effective_role(entity.role, entity.speaker, seller) == "rep")):
+            continue
+        value = entity.value.get(key) if key and isinstance(entity.value, dict) else entity.value
+        if spec.get("as") == "int" and value is not None:
+            value = int(value)
+        note = ""
+        if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value:
+            note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"
+        found.append(entity_candidate(entity, value, seller, note))
+    return found
+
+
+def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
+    """The prospect's name; a first name the prospect gives completes to the full name someone else said
+    ("Is this David Chen?" / "Yes, this is David")."""
+    people = [e for e in call.entities if e.type == "PERSON" and not seller.owns(e)]
+    full_names = [e for e in people if len(str(e.value).split()) >= 2]
+    found = []
+    for entity in people:
+        name = str(entity.value)
+        role = effective_role(entity.role, entity.speaker, seller)
+        confidence = entity.confidence
+        ids = [entity.id]
+        if len(name.split()) == 1:
+            completion = next((f for f in full_names if str(f.value).split()[0].lower() == name.lower()), None)
+            if completion is None and spec["part"] == "last":
+                continue
+            if completion is not None:
+                name, ids = str(completion.value), [entity.id, completion.id]
+                confidence = min(0.95, max(confidence, completion.confidence) + 0.1)  # two people agree
+        parts = name.split()
+        value = parts[0] if spec["part"] == "first" else " ".join(parts[1:])
+        found.append(Candidate(value=value, confidence=confidence, role=role, entity_ids=ids))
+    return found
+
+
+def signal_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
+    items = getattr(call.signals, spec["signal"])
+    if spec["signal"] not in {"next_steps"}:
+        items = [s for s in items if effective_role(s.role, s.speaker, seller) != "rep"]
+    if not items:
+        return []
+    if spec.get("list"):
+        values = sorted({s.text for s in items}) if spec["signal"] != "pain_points" else [s.text for s in items]
+        confidence = min(s.confidence for s in items)
+        ids = sorted({s.detail["entity_id"] for s in items if "entity_id" in s.detail})
+        return [Candidate(values, confidence, "prospect", ids)]
+    best = max(items, key=lambda s: s.confidence)
+    # A next step is agreed by both sides; who said it does not lower it.
+    return [Candidate(best.text, best.confidence, "prospect")]

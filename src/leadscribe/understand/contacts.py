@@ -1,0 +1,193 @@
+"""E-mail addresses and phone numbers as people say them and Whisper writes them.
+
+"sarah dot chen at meridian health dot com", "David .Chen at Acme Logistics .com", "bunyamin@gmail.com";
+"415 -555 -0192", "four one five, five five five, zero one nine two", a number finished in the speaker's next
+turn, and corrections ("sorry, that's a four not a five").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from leadscribe.understand.numbers import tokenize
+
+TLDS = {"com", "org", "net", "io", "co", "ai", "de", "fr", "uk", "us", "eu", "info", "biz", "app", "dev", "tech",
+        "nl", "es", "it", "ca", "au", "in", "me", "tr"}
+WRITTEN_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# People name the separators; Whisper writes some of them as characters (".Chen", "Logistics.com").
+SPOKEN_DOT = {"dot", "period", "point"}
+SPOKEN_SEPARATORS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
+DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+               "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+REPEATS = {"double": 2, "triple": 3}
+CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is)\s+(?:an?\s+)?(\w+)\s*,?\s+not\s+(?:an?\s+)?(\w+)", re.I)
+
+
+@dataclass
+class Found:
+    start: int
+    end: int
+    value: str
+    confidence: float
+    """The extractor's own certainty, before the recogniser's word confidences are combined in."""
+
+
+def find_emails(text: str) -> list[Found]:
+    found = [Found(m.start(), m.end(), m.group().lower().rstrip("."), 0.95) for m in WRITTEN_EMAIL.finditer(text)]
+    taken = [(f.start, f.end) for f in found]
+    for spoken in find_spoken_emails(text):
+        if not any(s < spoken.end and spoken.start < e for s, e in taken):
+            found.append(spoken)
+    return sorted(found, key=lambda f: f.start)
+
+
+def split_dots(raw: str) -> list[str]:
+    """"Logistics.com." -> ["logistics", ".", "com"]; ".Chen" -> [".", "chen"]."""
+    parts: list[str] = []
+    for piece in re.split(r"(\.)", raw.strip(",;:!?\"'").lower()):
+        if piece:
+            parts.append(piece)
+    while parts and parts[-1] == ".":
+        parts.pop()
+    return parts
+
+
+def find_spoken_emails(text: str) -> list[Found]:
+    tokens = tokenize(text)
+    pieces: list[tuple[str, int, int]] = []  # (piece, char start, char end)
+    for tok in tokens:
+        for piece in split_dots(tok.raw):
+            pieces.append((SPOKEN_SEPARATORS.get(piece, piece), tok.start, tok.end))
+        # Whisper sometimes writes a spoken "dot" as a full stop ("David. Chen at ..."): keep it as a dot.
+        if tok.raw.endswith(".") and not tok.raw.endswith(".."):
+            pieces.append((".", tok.end, tok.end))
+    found: list[Found] = []
+    for at in [i for i, p in enumerate(pieces) if p[0] in {"at", "@"}]:
+        local = read_local_part(pieces, at)
+        domain = read_domain(pieces, at)
+        if not local or not domain:
+            continue
+        local_text, local_start = local
+        domain_text, domain_end, domain_words = domain
+        # Joining the words of the domain is a guess ("acme logistics" -> acmelogistics); say so in the confidence.
+        confidence = 0.85 if domain_words <= 1 else 0.75
+        found.append(Found(local_start, domain_end, f"{local_text}@{domain_text}", confidence))
+    return found
+
+
+def read_local_part(pieces, at: int) -> Optional[tuple[str, int]]:
+    parts: list[str] = []
+    i = at - 1
+    start = None
+    while i >= 0:
+        piece = pieces[i][0]
+        if not re.fullmatch(r"[a-z0-9]+", piece):
+            return None if not parts else (("".join(reversed(parts))), start)
+        parts.append(piece)
+        start = pieces[i][1]
+        if i >= 1 and pieces[i - 1][0] in {".", "_", "-"}:
+            parts.append(pieces[i - 1][0])
+            i -= 2
+            continue
+        break
+    if not parts or parts[-1] in {".", "_", "-"}:
+        return None
+    return "".join(reversed(parts)), start
+
+
+def read_domain(pieces, at: int) -> Optional[tuple[str, int, int]]:
+    labels: list[str] = []
+    current: list[str] = []
+    words = 0
+    i = at + 1
+    while i < len(pieces) and len(current) <= 3:
+        piece, _, end = pieces[i]
+        if piece == ".":
+            if not current:
+                return None
+            labels.append("".join(current))
+            current = []
+        elif re.fullmatch(r"[a-z0-9-]+", piece):
+            if labels and piece in TLDS and not current:
+                labels.append(piece)
+                return ".".join(labels), end, words
+            current.append(piece)
+            words += 1
+        else:
+            return None
+        i += 1
+    return None
+
+
+@dataclass
+class DigitRun:
+    start: int
+    end: int
+    digits: str
+    plus: bool = False
+
+
+def digit_runs(text: str) -> list[DigitRun]:
+    """Maximal runs of dictated digits: "415 -555 -0192", "four one five five five five", "double five"."""
+    runs: list[DigitRun] = []
+    current: Optional[DigitRun] = None
+    repeat = 1
+    for tok in tokenize(text):
+        word = tok.text.strip("-()+")
+        digits = None
+        if re.fullmatch(r"\d{1,4}", word):
+            digits = word
+        elif re.fullmatch(r"\d{1,4}(?:[-.]\d{1,4})+", word):
+            digits = re.sub(r"\D", "", word)
+        elif word in DIGIT_WORDS and (word not in {"o", "oh"} or current is not None):
+            digits = DIGIT_WORDS[word]
+        elif word in REPEATS:
+            repeat = REPEATS[word]
+            continue
+        elif word == "plus" and current is None:
+            current = DigitRun(tok.start, tok.end, "", plus=True)
+            continue
+        if digits is None:
+            if current is not None and current.digits:
+                runs.append(current)
+            current, repeat = None, 1
+            continue
+        if current is None:
+            current = DigitRun(tok.start, tok.end, "", plus=tok.raw.startswith("+"))
+        current.digits += digits * repeat
+        current.end = tok.end
+        repeat = 1
+        if tok.trailing in {".", "?", "!"}:
+            runs.append(current)
+            current = None
+    if current is not None and current.digits:
+        runs.append(current)
+    return [r for r in runs if len(r.digits) >= 3]
+
+
+def apply_correction(digits: str, text: str) -> Optional[str]:
+    """"sorry, that's a four not a five": the last 5 becomes a 4. None when `text` holds no digit correction."""
+    match = CORRECTION.search(text)
+    if not match:
+        return None
+    new, old = (DIGIT_WORDS.get(g.lower(), g) for g in match.groups())
+    if not (new.isdigit() and old.isdigit() and len(new) == len(old) == 1) or old not in digits:
+        return None
+    index = digits.rfind(old)
+    return digits[:index] + new + digits[index + 1:]
+
+
+def to_e164(digits: str, plus: bool = False, country_code: str = "1") -> Optional[str]:
+    """E.164 from dictated digits; without a country prefix the number is read as national (NANP by default)."""
+    if plus or digits.startswith("00"):
+        digits = digits[2:] if digits.startswith("00") else digits
+        return f"+{digits}" if 8 <= len(digits) <= 15 else None
+    if country_code == "1":
+        if len(digits) == 10 and digits[0] not in "01":
+            return f"+1{digits}"
+        if len(digits) == 11 and digits.startswith("1"):
+            return f"+{digits}"
+        return None
+    national = digits[1:] if digits.startswith("0") else digits
+    return f"+{country_code}{national}" if 6 <= len(national) <= 12 else None

@@ -1,0 +1,149 @@
+"""Dates said relative to the call: "next Tuesday", "end of Q3", "within six weeks", "by the end of March".
+
+Everything resolves against the call date, never against today, so a call processed a month late still gets
+the close date the prospect meant. Explicit dates ("March 15th", "2025-04-01") go through dateutil.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from typing import Optional
+
+from dateutil import parser as dateparser
+from dateutil.relativedelta import relativedelta
+
+from leadscribe.understand.numbers import parse_number
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+MONTHS = [m.lower() for m in calendar.month_name if m]
+UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
+         "year": "years", "years": "years", "quarter": "quarters", "quarters": "quarters"}
+NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
+
+# Order matters: the longest, most specific phrasing first.
+PATTERNS = [
+    ("end_of_quarter", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:q([1-4])|(first|second|third|fourth)\s+quarter|(?:this\s+|the\s+)?quarter)\b", re.I)),
+    ("quarter", re.compile(r"\b(?:in\s+)?q([1-4])\b", re.I)),
+    ("end_of_month", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+month\b|(" + "|".join(MONTHS) + r")\b)", re.I)),
+    ("end_of_year", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year\b", re.I)),
+    ("relative", re.compile(r"\b(?:within|in|next|over\s+the\s+next)\s+(?:the\s+next\s+)?(" + NUM + r")\s+(days?|weeks?|months?|years?|quarters?)\b", re.I)),
+    ("next_unit", re.compile(r"\bnext\s+(week|month|quarter|year)\b", re.I)),
+    ("weekday", re.compile(r"\b(next\s+|this\s+|on\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)),
+    ("relative_day", re.compile(r"\b(today|tomorrow|day\s+after\s+tomorrow)\b", re.I)),
+    ("explicit", re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?|(\d{4}-\d{2}-\d{2}))\b", re.I)),
+    ("month", re.compile(r"\b(?:in|by|until|before)\s+(" + "|".join(MONTHS) + r")\b", re.I)),
+]
+ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+def call_date(call) -> date:
+    value = call.custom_metadata.get("call_date") if call.custom_metadata else None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dateparser.isoparse(value).date()
+        except ValueError:
+            return dateparser.parse(value).date()
+    return call.created_at.date()
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    month = quarter * 3
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def count_of(word: str) -> int:
+    word = word.lower()
+    if word in {"a", "an"}:
+        return 1
+    if word == "couple of":
+        return 2
+    if word == "few":
+        return 3
+    value = parse_number(word)
+    return int(value) if value else 1
+
+
+def resolve_date(text: str, today: date) -> Optional[tuple[date, int, int]]:
+    """The first date expression in `text` as (ISO-able date, char start, char end), relative to `today`."""
+    for kind, pattern in PATTERNS:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        resolved = resolve_match(kind, match, today)
+        if resolved is not None:
+            return resolved, match.start(), match.end()
+    return None
+
+
+def resolve_match(kind: str, match: re.Match, today: date) -> Optional[date]:
+    g = match.groups()
+    if kind in {"end_of_quarter", "quarter"}:
+        if g[0]:
+            quarter = int(g[0])
+        elif kind == "end_of_quarter" and g[1]:
+            quarter = ORDINAL_QUARTER[g[1].lower()]
+        else:
+            quarter = (today.month - 1) // 3 + 1
+        year = today.year if quarter_end(today.year, quarter) >= today else today.year + 1
+        return quarter_end(year, quarter)
+    if kind == "end_of_month":
+        if g[0]:
+            month = MONTHS.index(g[0].lower()) + 1
+            year = today.year if month_end(today.year, month) >= today else today.year + 1
+            return month_end(year, month)
+        return month_end(today.year, today.month)
+    if kind == "end_of_year":
+        return date(today.year, 12, 31)
+    if kind == "relative":
+        unit = UNITS[g[1].lower()]
+        n = count_of(g[0])
+        if unit == "quarters":
+            return today + relativedelta(months=3 * n)
+        return today + relativedelta(**{unit: n})
+    if kind == "next_unit":
+        unit = g[0].lower()
+        if unit == "week":
+            return today + timedelta(days=7 - today.weekday())  # Monday of next week
+        if unit == "month":
+            return (today + relativedelta(months=1)).replace(day=1)
+        if unit == "quarter":
+            quarter = (today.month - 1) // 3 + 1
+            return (quarter_end(today.year, quarter) + timedelta(days=1))
+        return date(today.year + 1, 1, 1)
+    if kind == "weekday":
+        target = WEEKDAYS.index(g[1].lower())
+        ahead = (target - today.weekday()) % 7
+        if ahead == 0:
+            ahead = 7
+        # "next Tuesday" said on a Monday means tomorrow week for some people and tomorrow for others; we take
+        # the common reading in sales calls (the coming one), and "next" only skips today.
+        return today + timedelta(days=ahead)
+    if kind == "relative_day":
+        word = g[0].lower()
+        return today + timedelta(days={"today": 0, "tomorrow": 1}.get(word, 2))
+    if kind == "explicit":
+        if g[3]:
+            return date.fromisoformat(g[3])
+        month = MONTHS.index(g[0].lower()) + 1
+        year = int(g[2]) if g[2] else today.year
+        try:
+            candidate = date(year, month, int(g[1]))
+        except ValueError:
+            return None
+        if not g[2] and candidate < today:
+            candidate = candidate.replace(year=year + 1)
+        return candidate
+    if kind == "month":
+        month = MONTHS.index(g[0].lower()) + 1
+        year = today.year if month >= today.month else today.year + 1
+        return month_end(year, month)
+    return None

@@ -1,0 +1,236 @@
+"""Stage `entities`: typed, normalised values from what was said, each tied to its words, speaker and role.
+
+Finders, in order of trust: the custom vocabulary (the team said these names matter), rules for the forms a
+sales call depends on (e-mail, phone, money, quantities, dates, job titles) and spaCy for the remaining names.
+When two finders claim the same characters, the earlier one wins.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Optional
+
+import yaml
+
+from leadscribe.schema import Call, Entity, Utterance
+from leadscribe.understand.contacts import apply_correction, digit_runs, find_emails, to_e164
+from leadscribe.understand.dates import call_date, resolve_date
+from leadscribe.understand.models import spacy_model
+from leadscribe.understand.ner import recognise_doc
+from leadscribe.understand.numbers import NumberMention, find_numbers
+from leadscribe.understand.text import UtteranceText, combined_confidence
+from leadscribe.understand.vocabulary import CATEGORY_TYPES, match_vocabulary
+
+SPACY_TYPES = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
+QUANTITY_UNITS = {"seat": "seats", "seats": "seats", "user": "users", "users": "users", "licence": "licences",
+                  "licences": "licences", "license": "licences", "licenses": "licences", "employee": "employees",
+                  "employees": "employees", "people": "employees", "staff": "employees", "location": "locations",
+                  "locations": "locations", "site": "locations", "sites": "locations", "office": "locations",
+                  "offices": "locations", "store": "locations", "stores": "locations", "region": "regions",
+                  "regions": "regions", "reps": "users", "agents": "users"}
+# Words that make a bare scaled number ("fifty k", "a quarter million") an amount of money.
+MONEY_CUES = re.compile(r"\b(budget|spend|spending|price|pricing|cost|costs|pay|paying|invest|deal|contract|"
+                        r"quote|approved|allocated|afford|annual|per year|a year|dollars?|euros?|pounds?)\b", re.I)
+OF_WHAT = r"\s+(?:of|for)\s+[a-z]+(?:\s+(?!at\b|in\b|for\b|with\b|from\b|and\b)[a-z]+)?"
+TITLE_WORDS = (r"(?:chief\s+\w+\s+officer|head" + OF_WHAT + r"|(?:senior\s+|junior\s+|associate\s+)?"
+               r"(?:vp|vice\s+president|director|manager|lead|engineer|analyst|administrator|coordinator|"
+               r"specialist|consultant)(?:" + OF_WHAT + r")?|ceo|cto|cfo|coo|cio|cmo|founder|"
+               r"co-founder|owner|president)")
+JOB_TITLE = re.compile(r"\b(?:i'?m|i\s+am|as|my\s+(?:title|role)\s+is|work\s+as)\s+(?:the\s+|a\s+|an\s+|our\s+)?"
+                       r"(?P<title>(?:[a-z]+\s+){0,2}?" + TITLE_WORDS + r")\b", re.I)
+# Whisper mishears "I'm the" as "in the" often enough to accept it right after a name ("David, in the head of").
+TITLE_AFTER_NAME = re.compile(r",\s+in\s+the\s+(?P<title>" + TITLE_WORDS + r")\b", re.I)
+SPOKEN_OWN_NUMBER = re.compile(r"\b(phone|number|cell|mobile|reach me|call me|extension)\b", re.I)
+PHONE_EXTRACTOR_CONFIDENCE = 0.9
+
+
+@lru_cache(maxsize=1)
+def known_products() -> tuple[str, ...]:
+    text = resources.files("leadscribe.understand").joinpath("known_products.yaml").read_text(encoding="utf-8")
+    return tuple(yaml.safe_load(text)["products"])
+
+
+class EntityCollector:
+    """Collects entities for one call, refusing overlaps on the same characters of the same utterance."""
+
+    def __init__(self) -> None:
+        self.entities: list[Entity] = []
+        self.claimed: dict[int, list[tuple[int, int]]] = {}
+
+    def add(self, ut: UtteranceText, kind: str, start: int, end: int, value: Any, confidence: float, source: str,
+            allow_overlap: bool = False) -> Optional[Entity]:
+        claimed = self.claimed.setdefault(ut.utterance.id, [])
+        if not allow_overlap and any(s < end and start < e for s, e in claimed):
+            return None
+        t0, t1 = ut.times(start, end)
+        entity = Entity(id=f"e{len(self.entities) + 1}", type=kind, text=ut.text[start:end], value=value,
+                        start=t0, end=t1, utterance=ut.utterance.id, speaker=ut.utterance.speaker,
+                        role=ut.utterance.role,
+                        confidence=combined_confidence(confidence, ut.asr_confidence(start, end)), source=source)
+        self.entities.append(entity)
+        claimed.append((start, end))
+        return entity
+
+
+def entities(call: Call, ctx) -> None:
+    """Stage: fill `call.entities`."""
+    utterances = call.transcription.utterances
+    texts = [UtteranceText.of(u) for u in utterances]
+    vocabulary = merged_vocabulary(call.metadata.vocabulary or getattr(ctx.settings, "vocabulary", {}) or {})
+    today = call_date(call)
+    collector = EntityCollector()
+    nlp = spacy_model()
+    docs = nlp.pipe([t.text for t in texts])
+    for ut, doc in zip(texts, docs):
+        find_emails_in(collector, ut)
+        find_vocabulary(collector, ut, vocabulary)
+        find_job_titles(collector, ut)
+        find_money_and_quantities(collector, ut)
+        find_dates(collector, ut, today)
+        for span in recognise_doc(doc):
+            if span.label in SPACY_TYPES:
+                name = clean_name(span.text)
+                start = span.start + max(0, span.text.find(name))
+                collector.add(ut, SPACY_TYPES[span.label], start, start + len(name), name, span.confidence,
+                              "spacy")
+    find_phones(collector, texts)
+    call.entities = sorted(collector.entities, key=lambda e: (e.start or 0.0, e.id))
+
+
+def merged_vocabulary(vocabulary: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The call's vocabulary plus the product catalogue (products the team did not list are still products)."""
+    merged = {k: list(v) for k, v in vocabulary.items()}
+    listed = {term.lower() for terms in vocabulary.values() for term in terms}
+    merged.setdefault("products", [])
+    merged["products"] += [p for p in known_products() if p.lower() not in listed]
+    return merged
+
+
+def clean_name(text: str) -> str:
+    text = re.sub(r"^(?:this|that|the|is|hi|hey|dear)\s+", "", text.strip(" ,.?!"), flags=re.I)
+    return re.sub(r"(?:'s|’s)$", "", text)
+
+
+def find_emails_in(collector: EntityCollector, ut: UtteranceText) -> None:
+    for found in find_emails(ut.text):
+        collector.add(ut, "EMAIL", found.start, found.end, found.value, found.confidence, "rules")
+
+
+def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: dict[str, list[str]]) -> None:
+    for match in match_vocabulary(ut.text, vocabulary, ut.asr_confidence):
+        kind = CATEGORY_TYPES.get(match.category, "PRODUCT" if match.category == "products" else "ORGANIZATION")
+        # An exact hearing of a listed name is as sure as the words; a correction is as sure as its similarity.
+        collector.add(ut, kind, match.start, match.end, match.term, 0.95 * match.similarity, "vocabulary")
+
+
+def find_job_titles(collector: EntityCollector, ut: UtteranceText) -> None:
+    for pattern in (JOB_TITLE, TITLE_AFTER_NAME):
+        for match in pattern.finditer(ut.text):
+            title = match.group("title")
+            start = match.start("title")
+            collector.add(ut, "JOB_TITLE", start, start + len(title), title.strip().lower(), 0.8, "rules")
+
+
+def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> None:
+    text = ut.text
+    for number in find_numbers(text):
+        if number.percent:
+            continue
+        unit = unit_after(text, number.end)
+        if unit is not None and number.currency is None:
+            unit_name, unit_end = unit
+            if number.value >= 1 and number.value == int(number.value):
+                collector.add(ut, "QUANTITY", number.start, unit_end,
+                              {"value": int(number.value), "unit": unit_name}, 0.85, "rules")
+            continue
+        if is_money(text, number):
+            value: dict[str, Any] = {"amount": tidy(number.value), "currency": number.currency}
+            if number.low is not None:
+                value["min"] = tidy(number.low)
+            collector.add(ut, "MONEY", number.start, number.end, value,
+                          0.9 if number.currency else 0.7, "rules")
+
+
+def unit_after(text: str, end: int) -> Optional[tuple[str, int]]:
+    """A quantity unit right after a number, allowing one adjective ("250 named users", "300 full-time staff")."""
+    for pattern in (r"\s+([a-z]+)", r"\s+[a-z-]+\s+([a-z]+)"):
+        match = re.match(pattern, text[end:], re.I)
+        if match and match.group(1).lower() in QUANTITY_UNITS:
+            return QUANTITY_UNITS[match.group(1).lower()], end + match.end()
+    return None
+
+
+def is_money(text: str, number: NumberMention) -> bool:
+    """An amount only with a currency, or a scaled number said in a money sentence ("budget is fifty k").
+
+    Bare numbers ("three outages", "our 2019 migration") never are.
+    """
+    if number.currency:
+        return True
+    if not number.scale_word or number.value < 1000:
+        return False
+    sentence_start = max(text.rfind(".", 0, number.start), text.rfind("?", 0, number.start)) + 1
+    sentence_end = min([i for i in (text.find(".", number.end), text.find("?", number.end)) if i != -1] or
+                       [len(text)])
+    return bool(MONEY_CUES.search(text[sentence_start:sentence_end]))
+
+
+def tidy(value: float) -> float | int:
+    return int(value) if value == int(value) else round(value, 2)
+
+
+def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
+    position = 0
+    while position < len(ut.text):
+        found = resolve_date(ut.text[position:], today)
+        if found is None:
+            break
+        resolved, start, end = found
+        collector.add(ut, "DATE", position + start, position + end, resolved.isoformat(), 0.85, "rules")
+        position += end
+
+
+def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
+    """Phone numbers, allowing a number finished in the same speaker's next turn and a correction after it."""
+    used: set[tuple[int, int]] = set()
+    for index, ut in enumerate(texts):
+        for run in digit_runs(ut.text):
+            if (index, run.start) in used:
+                continue
+            digits, plus, confidence = run.digits, run.plus, PHONE_EXTRACTOR_CONFIDENCE
+            pieces = [(ut, run.start, run.end)]
+            following = next_turn_of(texts, index)
+            if to_e164(digits, plus) is None and following is not None:
+                continuation = [r for r in digit_runs(following.text) if r.start < 3]
+                if continuation and to_e164(digits + continuation[0].digits, plus):
+                    digits += continuation[0].digits
+                    used.add((texts.index(following), continuation[0].start))
+                    pieces.append((following, continuation[0].start, continuation[0].end))
+                    confidence -= 0.1  # joined across turns: likely, not certain
+            if following is not None:
+                corrected = apply_correction(digits, following.text)
+                if corrected is not None:
+                    digits, confidence = corrected, confidence - 0.1
+            number = to_e164(digits, plus)
+            if number is None or not (SPOKEN_OWN_NUMBER.search(ut.text) or len(digits) >= 10):
+                continue
+            first_ut, start, end = pieces[0]
+            entity = collector.add(first_ut, "PHONE", start, end, number, confidence, "rules")
+            if entity is not None and len(pieces) > 1:
+                last_ut, _, last_end = pieces[-1]
+                entity.end = last_ut.times(0, last_end)[1]
+                entity.text = f"{entity.text} … {last_ut.text[:last_end]}"
+
+
+def next_turn_of(texts: list[UtteranceText], index: int) -> Optional[UtteranceText]:
+    """The same speaker's next utterance, if it comes within the next two turns."""
+    speaker = texts[index].utterance.speaker
+    for ut in texts[index + 1:index + 3]:
+        if ut.utterance.speaker == speaker:
+            return ut
+    return None
+
+
+def entities_of(call: Call, kind: str, utterance: Optional[Utterance] = None) -> list[Entity]:
+    return [e for e in call.entities if e.type == kind and (utterance is None or e.utterance == utterance.id)]

@@ -1,0 +1,62 @@
+"""Stage `sentiment`: positive / negative / neutral / mixed per utterance, with a score.
+
+Each sentence is placed by its nearest labelled examples (sentiment_examples.yaml) in MiniLM space, so a calm
+business complaint ("the reporting is too slow") reads negative, which word-list polarity tools miss. An
+utterance whose sentences disagree strongly is mixed.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from leadscribe.schema import Call
+from leadscribe.understand.models import embed
+from leadscribe.understand.text import UtteranceText
+
+LABELS = ("positive", "negative", "neutral")
+# Softmax temperature over cosine similarities: MiniLM similarities sit close together.
+TEMPERATURE = 0.05
+
+
+@lru_cache(maxsize=1)
+def example_matrix() -> tuple[list[str], np.ndarray]:
+    text = resources.files("leadscribe.understand").joinpath("sentiment_examples.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    labels = [label for label in LABELS for _ in data[label]]
+    return labels, embed([s for label in LABELS for s in data[label]])
+
+
+def sentence_scores(sentences: list[str]) -> np.ndarray:
+    """Probabilities (positive, negative, neutral) per sentence."""
+    labels, matrix = example_matrix()
+    similarity = embed(sentences) @ matrix.T
+    per_label = np.stack([np.sort(similarity[:, [i for i, l in enumerate(labels) if l == label]], axis=1)[:, -2:]
+                          .mean(axis=1) for label in LABELS], axis=1)
+    weights = np.exp((per_label - per_label.max(axis=1, keepdims=True)) / TEMPERATURE)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def sentiment(call: Call, ctx) -> None:
+    """Stage: set `utterance.sentiment` = {label, score, positive, negative, neutral}."""
+    owners, sentences = [], []
+    for index, utterance in enumerate(call.transcription.utterances):
+        ut = UtteranceText.of(utterance)
+        for start, end in ut.sentences() or [(0, len(ut.text))]:
+            owners.append(index)
+            sentences.append(ut.text[start:end])
+    if not sentences:
+        return
+    probabilities = sentence_scores(sentences)
+    for index, utterance in enumerate(call.transcription.utterances):
+        rows = probabilities[[i for i, owner in enumerate(owners) if owner == index]]
+        if len(rows) == 0:
+            continue
+        mean = rows.mean(axis=0)
+        label = LABELS[int(mean.argmax())]
+        if rows[:, 0].max() > 0.5 and rows[:, 1].max() > 0.5:
+            label = "mixed"
+        utterance.sentiment = {"label": label, "score": round(float(mean.max()), 4),
+                               **{name: round(float(p), 4) for name, p in zip(LABELS, mean)}}

@@ -1,0 +1,162 @@
+"""Stage `signals`: pain points, objections, competitors, tech stack, timeline, decision makers, next steps.
+
+Each sentence is classified by its nearest labelled examples (signal_examples.yaml) in MiniLM embedding
+space; cue words confirm or veto the guess, because a wrong signal in a CRM is worse than a missing one.
+Competitors and tech stack come from the entities. An optional LLM may refine the result (llm.py).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from leadscribe.schema import Call, Entity, Signal, Signals
+from leadscribe.understand.models import embed
+from leadscribe.understand.text import UtteranceText
+
+# Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label.
+MIN_SIMILARITY = 0.45
+MIN_MARGIN = 0.03
+CUES = {
+    "pain_point": re.compile(r"\b(too\s+\w+|slow|waste[sd]?|struggl\w*|problem\w*|issue\w*|pain|hard|manual\w*|"
+                             r"frustrat\w*|broken|crash\w*|out of date|no visibility|not working|takes forever)\b", re.I),
+    "objection": re.compile(r"\b(expensive|budget|not sure|concern\w*|worried|already have|contract with|"
+                            r"not the right time|risk\w*|can't|cannot|don't think)\b", re.I),
+    "next_step": re.compile(r"\b(send|book|schedule|follow up|set up|demo|trial|proposal|call you|meet|"
+                            r"introduce|loop in)\b", re.I),
+    "decision_maker": re.compile(r"\b(decision|decide|sign[s]? off|approve\w*|boss|cfo|ceo|cto|vp|director|"
+                                 r"lead|board|procurement)\b", re.I),
+    "timeline": re.compile(r"\b(by|within|before|until|next|end of|q[1-4]|quarter|month|week|year|go live|"
+                           r"roll\w* out|deadline|renew\w*)\b", re.I),
+}
+EVALUATING = re.compile(r"\b(evaluat\w*|looking at|consider\w*|compar\w*|trial\w*|talking to|demo\w*|"
+                        r"shortlist\w*|also\s+(?:looking|talking))\b", re.I)
+# "We use X, but the reporting is too slow": the clause after "but" is the complaint, classified on its own.
+# Whisper also joins sentences with commas ("Perfect, I will send a proposal by Friday, what is..."): a comma
+# before a clause of four words or more starts a new one.
+CLAUSE_BREAK = re.compile(r",?\s+but\s+|;\s+|,\s+(?=(?:\S+\s+){3}\S)", re.I)
+USING = re.compile(r"\b(use|using|used|run|running|on|have|currently|today|we're with|our)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def examples() -> dict[str, list[str]]:
+    text = resources.files("leadscribe.understand").joinpath("signal_examples.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def example_matrix() -> tuple[list[str], np.ndarray]:
+    labels, sentences = [], []
+    for label, items in examples().items():
+        labels += [label] * len(items)
+        sentences += items
+    return labels, embed(sentences)
+
+
+def classify_sentences(sentences: list[str]) -> list[tuple[str, float]]:
+    """(label, similarity) per sentence: label is the one whose best two examples are closest on average."""
+    if not sentences:
+        return []
+    labels, matrix = example_matrix()
+    similarities = embed(sentences) @ matrix.T
+    results = []
+    for row in similarities:
+        by_label: dict[str, float] = {}
+        for label in set(labels):
+            scores = sorted((row[i] for i, lab in enumerate(labels) if lab == label), reverse=True)[:2]
+            by_label[label] = float(sum(scores) / len(scores))
+        ranked = sorted(by_label.items(), key=lambda kv: -kv[1])
+        best, score = ranked[0]
+        if score < MIN_SIMILARITY or score - ranked[1][1] < MIN_MARGIN:
+            best = "none"
+        results.append((best, score))
+    return results
+
+
+def signals(call: Call, ctx) -> None:
+    """Stage: fill `call.signals`."""
+    found = Signals()
+    sentences: list[tuple[UtteranceText, int, int]] = []
+    for utterance in call.transcription.utterances:
+        ut = UtteranceText.of(utterance)
+        for s, e in ut.sentences():
+            for clause in split_clauses(ut.text, s, e):
+                sentences.append((ut, *clause))
+    labels = classify_sentences([ut.text[s:e] for ut, s, e in sentences])
+    for (ut, start, end), (label, score) in zip(sentences, labels):
+        text = ut.text[start:end].strip()
+        if label == "none" or not CUES[label].search(text):
+            continue
+        if label in {"pain_point", "objection"} and ut.utterance.role == "rep":
+            continue  # the rep describing a pain is a pitch, not the prospect's pain
+        signal = make_signal(ut, start, end, text, min(0.95, score + 0.3))
+        if label == "timeline":
+            dates = [e for e in call.entities if e.type == "DATE" and e.utterance == ut.utterance.id]
+            if dates:
+                signal.detail["date"] = dates[0].value
+            if found.timeline is None or (signal.detail.get("date") and not found.timeline.detail.get("date")):
+                found.timeline = signal
+            continue
+        getattr(found, label + "s" if label != "next_step" else "next_steps").append(signal)
+    add_competitors_and_stack(call, found)
+    call.signals = found
+    if getattr(ctx.settings, "llm_base_url", None):
+        from leadscribe.understand.llm import refine_signals
+
+        refine_signals(call, ctx)
+
+
+def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    clauses, position = [], start
+    for match in CLAUSE_BREAK.finditer(text, start, end):
+        clauses.append((position, match.start()))
+        position = match.end()
+    clauses.append((position, end))
+    return [(s, e) for s, e in clauses if text[s:e].strip()]
+
+
+def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: float, **detail) -> Signal:
+    asr = ut.asr_confidence(start, end)
+    return Signal(text=text, utterance=ut.utterance.id, speaker=ut.utterance.speaker, role=ut.utterance.role,
+                  confidence=round(confidence * (0.7 + 0.3 * asr), 4), detail=dict(detail))
+
+
+def add_competitors_and_stack(call: Call, found: Signals) -> None:
+    """Competitors, marked used today or being evaluated, and the prospect's tech stack, from the entities."""
+    by_utterance = {u.id: u for u in call.transcription.utterances}
+    seen_competitors: dict[str, Signal] = {}
+    seen_stack: set[str] = set()
+    for entity in call.entities:
+        if entity.type not in {"COMPETITOR", "PRODUCT"} or entity.utterance is None:
+            continue
+        utterance = by_utterance[entity.utterance]
+        status = usage(utterance.text, entity)
+        name = str(entity.value)
+        if entity.type == "COMPETITOR":
+            signal = Signal(text=name, utterance=entity.utterance, speaker=entity.speaker, role=entity.role,
+                            confidence=entity.confidence, detail={"status": status, "entity_id": entity.id})
+            previous = seen_competitors.get(name.lower())
+            if previous is None or (status == "evaluating" and previous.detail["status"] != "evaluating"):
+                seen_competitors[name.lower()] = signal
+        if status == "using" and entity.role != "rep" and name.lower() not in seen_stack:
+            seen_stack.add(name.lower())
+            found.tech_stack.append(Signal(text=name, utterance=entity.utterance, speaker=entity.speaker,
+                                           role=entity.role, confidence=entity.confidence,
+                                           detail={"entity_id": entity.id}))
+    found.competitors = list(seen_competitors.values())
+
+
+def usage(text: str, entity: Entity) -> str:
+    """"evaluating", "using" or "mentioned", from the words of the clause around the name."""
+    lowered = text.lower()
+    at = lowered.find(entity.text.lower())
+    clause_start = max(lowered.rfind(".", 0, max(at, 0)), lowered.rfind("?", 0, max(at, 0))) + 1
+    clause = lowered[clause_start:at + len(entity.text)] if at >= 0 else lowered
+    if EVALUATING.search(clause):
+        return "evaluating"
+    if USING.search(clause):
+        return "using"
+    return "mentioned"

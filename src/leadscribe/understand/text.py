@@ -1,0 +1,72 @@
+"""An utterance as text with a map back to its words, so a character span found by any extractor gets the
+words' time span and the recogniser's confidence."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from leadscribe.schema import Utterance
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass
+class UtteranceText:
+    utterance: Utterance
+    text: str = ""
+    offsets: list[tuple[int, int]] = field(default_factory=list)
+    """(start, end) characters of each word in `text`."""
+
+    @classmethod
+    def of(cls, utterance: Utterance) -> "UtteranceText":
+        built = cls(utterance)
+        parts: list[str] = []
+        position = 0
+        for index, word in enumerate(utterance.words):
+            # `raw` keeps Whisper's own spacing ("$80" + ",000"); without it words are joined by one space.
+            piece = word.raw if word.raw is not None else ((" " if index else "") + word.word.strip())
+            if index == 0:
+                piece = piece.lstrip()
+            lead = len(piece) - len(piece.lstrip())
+            built.offsets.append((position + lead, position + len(piece)))
+            parts.append(piece)
+            position += len(piece)
+        built.text = "".join(parts)
+        if not utterance.words:
+            built.text = utterance.text
+        return built
+
+    def word_indices(self, start: int, end: int) -> list[int]:
+        return [i for i, (s, e) in enumerate(self.offsets) if s < end and e > start]
+
+    def times(self, start: int, end: int) -> tuple[float, float]:
+        indices = self.word_indices(start, end)
+        if not indices:
+            return self.utterance.start, self.utterance.end
+        words = self.utterance.words
+        return words[indices[0]].start, words[indices[-1]].end
+
+    def asr_confidence(self, start: int, end: int) -> float:
+        """Mean word confidence over the span (the recogniser's own certainty); 1.0 when there are no words."""
+        indices = self.word_indices(start, end)
+        if not indices:
+            return self.utterance.confidence if self.utterance.words else 1.0
+        return sum(self.utterance.words[i].confidence for i in indices) / len(indices)
+
+    def sentences(self) -> list[tuple[int, int]]:
+        spans, start = [], 0
+        for match in SENTENCE_END.finditer(self.text):
+            spans.append((start, match.start()))
+            start = match.end()
+        if start < len(self.text):
+            spans.append((start, len(self.text)))
+        return [(s, e) for s, e in spans if self.text[s:e].strip()]
+
+
+def combined_confidence(extractor: float, asr: float) -> float:
+    """The extractor's confidence, discounted by how sure the recogniser was of the words.
+
+    Whisper's word probabilities are low on correct rare names ("Maya" 0.16), so they temper rather than
+    multiply: a name heard at 0.2 keeps 60% of the extractor's confidence.
+    """
+    return round(extractor * (0.5 + 0.5 * max(0.0, min(1.0, asr))), 4)

@@ -1,0 +1,71 @@
+from leadscribe.understand.entities import entities
+from leadscribe.understand.vocabulary import match_vocabulary
+
+from tests.understand.helpers import make_call, make_context
+
+VOCABULARY = {"companies": ["Acme Corp"], "competitors": ["Looker", "Tableau"], "products": ["Salesforce"]}
+
+
+def run(turns, **kwargs):
+    call = make_call(turns, **kwargs)
+    entities(call, make_context())
+    return call
+
+
+def of_type(call, kind):
+    return [e for e in call.entities if e.type == kind]
+
+
+def test_amounts_quantities_and_distractors():
+    call = run([("S2", "prospect", "We had three outages last month since our 2019 migration."),
+                ("S2", "prospect", "About 250 seats. Our budget is fifty k, maybe a quarter million next year.")])
+    assert [e.value for e in of_type(call, "QUANTITY")] == [{"value": 250, "unit": "seats"}]
+    assert [e.value["amount"] for e in of_type(call, "MONEY")] == [50_000, 250_000]
+    assert not any("outage" in e.text or "2019" in e.text for e in call.entities if e.type in {"MONEY", "QUANTITY"})
+
+
+def test_entity_carries_time_speaker_role_and_combined_confidence():
+    call = run([("S1", "rep", "Hi there."), ("S2", "prospect", "Our budget is $80,000 this year.")])
+    [money] = of_type(call, "MONEY")
+    assert money.value == {"amount": 80_000, "currency": "USD"}
+    assert (money.utterance, money.speaker, money.role, money.source) == (1, "S2", "prospect", "rules")
+    words = call.transcription.utterances[1].words
+    assert money.start == words[3].start and money.end == words[3].end
+    assert 0.0 < money.confidence <= 0.9
+
+
+def test_contacts_and_dates_relative_to_call_date():
+    call = run([("S2", "prospect", "My email is sarah dot chen at meridian health dot com and my phone is four one five"),
+                ("S2", "prospect", "five five five zero one nine two. We want a decision by the end of March.")])
+    assert [e.value for e in of_type(call, "EMAIL")] == ["sarah.chen@meridianhealth.com"]
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14155550192"]
+    assert [e.value for e in of_type(call, "DATE")] == ["2025-03-31"]
+
+
+def test_phone_correction_in_next_turn():
+    call = run([("S2", "prospect", "my number is 415 555 0192"), ("S2", "prospect", "sorry, that's a four not a five")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14155540192"]
+
+
+def test_vocabulary_corrects_near_misses():
+    call = run([("S2", "prospect", "We work with ACNE Corp and use sales force today.")], vocabulary=VOCABULARY,
+               low_confidence_words=("ACNE",))
+    by_text = {e.text: (e.type, e.value, e.source) for e in call.entities}
+    assert by_text["ACNE Corp"] == ("ORGANIZATION", "Acme Corp", "vocabulary")
+    assert by_text["sales force"] == ("PRODUCT", "Salesforce", "vocabulary")
+
+
+def test_vocabulary_never_rewrites_a_confident_unlisted_name():
+    matches = match_vocabulary("We are moving to Apex Corp and Lucas", VOCABULARY, lambda s, e: 0.97)
+    assert matches == []
+    # The same near-miss heard with confidence is not rewritten either.
+    assert match_vocabulary("ACNE Corp", VOCABULARY, lambda s, e: 0.98) == []
+    assert [m.term for m in match_vocabulary("ACNE Corp", VOCABULARY, lambda s, e: 0.3)] == ["Acme Corp"]
+
+
+def test_names_titles_and_organisations():
+    call = run([("S1", "rep", "Hi, this is Maya Lopez calling from Northwind Analytics. Is this David Chen?"),
+                ("S2", "prospect", "Yes. I'm the head of operations at Acme Logistics.")])
+    assert {"Maya Lopez", "David Chen"} <= {e.value for e in of_type(call, "PERSON")}
+    assert [e.value for e in of_type(call, "JOB_TITLE")] == ["head of operations"]
+    assert "Acme Logistics" in {e.value for e in of_type(call, "ORGANIZATION")}

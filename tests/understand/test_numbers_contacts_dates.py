@@ -1,0 +1,75 @@
+from datetime import date
+
+import pytest
+
+from leadscribe.understand.contacts import apply_correction, digit_runs, find_emails, to_e164
+from leadscribe.understand.dates import resolve_date
+from leadscribe.understand.numbers import find_numbers
+
+MONDAY = date(2025, 2, 10)
+
+
+@pytest.mark.parametrize("text, value, currency, low", [
+    ("fifty k", 50_000, None, None),
+    ("a quarter million", 250_000, None, None),
+    ("one point two million euros", 1_200_000, "EUR", None),
+    ("between eighty and a hundred thousand", 100_000, None, 80_000),
+    ("our budget is around $80 ,000 for this year", 80_000, "USD", None),
+    ("half a million dollars", 500_000, "USD", None),
+    ("$1.2 million", 1_200_000, "USD", None),
+    ("80 to 100k", 100_000, None, 80_000),
+])
+def test_spoken_amounts(text, value, currency, low):
+    [number] = find_numbers(text)
+    assert number.value == value and number.currency == currency and number.low == low
+
+
+def test_whole_numbers_and_percent():
+    assert [n.value for n in find_numbers("about two hundred and fifty seats")] == [250]
+    [percent] = find_numbers("up 6.2% on last year")
+    assert percent.percent and percent.value == 6.2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sarah dot chen at meridian health dot com", "sarah.chen@meridianhealth.com"),
+    ("David .Chen at Acme Logistics .com.", "david.chen@acmelogistics.com"),
+    ("David.Chen at Acme Logistics.com. My phone is 415-555-0192", "david.chen@acmelogistics.com"),
+    ("David. Chen at Acme Logistics.com.", "david.chen@acmelogistics.com"),
+    ("write to Bunyamin@Gmail.com please", "bunyamin@gmail.com"),
+    ("john underscore smith at acme dot io", "john_smith@acme.io"),
+])
+def test_spoken_emails(text, expected):
+    assert [f.value for f in find_emails(text)] == [expected]
+
+
+def test_at_without_an_address_is_no_email():
+    assert find_emails("we met at the conference at nine") == []
+
+
+@pytest.mark.parametrize("text", ["my phone is 415 -555 -0192", "four one five, five five five, zero one nine two.",
+                                  "four one five five five five zero one nine two"])
+def test_dictated_phone_numbers(text):
+    [run] = digit_runs(text)
+    assert to_e164(run.digits) == "+14155550192"
+
+
+def test_phone_correction_and_international():
+    assert apply_correction("4155550192", "sorry, that's a four not a five") == "4155540192"
+    assert apply_correction("4155550192", "that's all, thanks") is None
+    assert to_e164("4930123456", plus=True) == "+4930123456"
+    assert to_e164("555") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("let's meet next Tuesday", date(2025, 2, 11)),
+    ("we need it by the end of Q3", date(2025, 9, 30)),
+    ("live within six weeks", date(2025, 3, 24)),
+    ("a decision by the end of March", date(2025, 3, 31)),
+    ("a proposal by Friday", date(2025, 2, 14)),
+])
+def test_relative_dates(text, expected):
+    assert resolve_date(text, MONDAY)[0] == expected
+
+
+def test_years_in_passing_are_not_dates_to_resolve():
+    assert resolve_date("since our 2019 migration", MONDAY) is None

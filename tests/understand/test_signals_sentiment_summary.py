@@ -1,0 +1,105 @@
+import http.server
+import json
+import socket
+import threading
+
+from leadscribe.understand.entities import entities
+from leadscribe.understand.llm import refine_signals
+from leadscribe.understand.sentiment import sentiment
+from leadscribe.understand.signals import signals
+from leadscribe.understand.summary import summary
+
+from tests.understand.helpers import make_call, make_context
+
+TURNS = [
+    ("S1", "rep", "Hi, this is Maya Lopez calling from Northwind Analytics. Is this David Chen?"),
+    ("S2", "prospect", "Yes, this is David. I'm the head of operations at Acme Logistics."),
+    ("S2", "prospect", "We use Salesforce and Tableau, but the reporting is too slow, and our team wastes hours every week on exports."),
+    ("S2", "prospect", "About 250 seats. Our budget is around $80,000 for this year."),
+    ("S2", "prospect", "We are also evaluating Looker. We want a decision by the end of March."),
+    ("S1", "rep", "Perfect. I will send a proposal by Friday."),
+    ("S2", "prospect", "Honestly it is too expensive for us right now. The final decision is with our CFO."),
+]
+VOCABULARY = {"competitors": ["Looker", "Tableau"], "products": ["Salesforce"]}
+
+
+def analysed(ctx=None):
+    call = make_call(TURNS, vocabulary=VOCABULARY)
+    ctx = ctx or make_context()
+    for stage in (entities, signals, sentiment, summary):
+        stage(call, ctx)
+    return call, ctx
+
+
+def test_signals_tied_to_utterances():
+    call, _ = analysed()
+    s = call.signals
+    assert any("too slow" in p.text and p.utterance == 2 for p in s.pain_points)
+    assert any("expensive" in o.text and o.utterance == 6 for o in s.objections)
+    assert any("proposal" in n.text for n in s.next_steps)
+    assert {c.text: c.detail["status"] for c in s.competitors} == {"Tableau": "using", "Looker": "evaluating"}
+    assert sorted(t.text for t in s.tech_stack) == ["Salesforce", "Tableau"]
+    assert s.timeline.detail["date"] == "2025-03-31" and s.timeline.utterance == 4
+    assert any("CFO" in d.text for d in s.decision_makers)
+    assert all(0 < x.confidence <= 1 for x in s.pain_points + s.objections + s.next_steps)
+
+
+def test_business_complaint_reads_negative():
+    call, _ = analysed()
+    labels = [u.sentiment["label"] for u in call.transcription.utterances]
+    assert labels[2] == "negative"
+    assert labels[1] == "neutral"
+    assert set(call.transcription.utterances[2].sentiment) >= {"label", "score", "positive", "negative"}
+
+
+def test_summary_is_extractive():
+    call, _ = analysed()
+    assert "David" in call.summary.text and "$80,000" in call.summary.text
+    assert "Also evaluating: Looker" in call.summary.bullets
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_llm_down_falls_back_to_rules():
+    ctx = make_context(llm_base_url=f"http://127.0.0.1:{closed_port()}/v1", llm_model="tiny")
+    call, ctx = analysed(ctx)
+    assert any("too slow" in p.text for p in call.signals.pain_points)
+    assert any("llm refinement skipped" in note for note in ctx.notes)
+
+
+def test_llm_success_path_with_local_openai_server():
+    answer = {"pain_points": [{"text": "exports waste hours every week", "utterance": 2, "confidence": 0.9},
+                              {"text": "invented", "utterance": 99, "confidence": 0.9}],
+              "next_steps": [{"text": "proposal by Friday", "utterance": 5, "confidence": 0.8}]}
+    seen = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen["path"] = self.path
+            seen["body"] = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            reply = json.dumps({"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)}}]})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(reply.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        call, ctx = analysed()
+        ctx.settings.llm_base_url = f"http://127.0.0.1:{server.server_port}/v1"
+        ctx.settings.llm_model = "tiny"
+        assert refine_signals(call, ctx) is True
+    finally:
+        server.shutdown()
+    assert seen["path"] == "/v1/chat/completions" and seen["body"]["model"] == "tiny"
+    assert [p.text for p in call.signals.pain_points] == ["exports waste hours every week"]  # utterance 99 dropped
+    assert call.signals.pain_points[0].role == "prospect"
+    assert [n.text for n in call.signals.next_steps] == ["proposal by Friday"]
