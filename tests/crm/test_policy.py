@@ -1,0 +1,65 @@
+from leadscribe.crm.mapping import load_mapping, propose_fields
+from leadscribe.crm.policy import Candidate, decide
+from leadscribe.understand.entities import entities
+from leadscribe.understand.signals import signals
+from leadscribe.understand.summary import summary
+
+from tests.understand.helpers import make_call, make_context
+
+
+def fields_of(turns, vocabulary=None, seller_company=None, **kwargs):
+    call = make_call(turns, vocabulary=vocabulary, **kwargs)
+    ctx = make_context()
+    for stage in (entities, signals, summary):
+        stage(call, ctx)
+    return {f.field: f for f in propose_fields(call, load_mapping(), seller_company)}
+
+
+def test_thresholds_decide_auto_review_skip():
+    assert decide("deal", "amount", [Candidate(80000, 0.9, "prospect")], 0.85, 0.35).decision == "auto"
+    assert decide("deal", "amount", [Candidate(80000, 0.6, "prospect")], 0.85, 0.35).decision == "review"
+    skipped = decide("deal", "amount", [Candidate(80000, 0.2, "prospect")], 0.85, 0.35)
+    assert skipped.decision == "skip" and "below review threshold" in skipped.reason
+    assert decide("deal", "amount", [], 0.85, 0.35) is None
+
+
+def test_conflicting_values_go_to_review():
+    field = decide("deal", "amount", [Candidate(80000, 0.9, "prospect", ["e1"]),
+                                      Candidate(250000, 0.8, "prospect", ["e2"])], 0.85, 0.35)
+    assert field.decision == "review" and "conflicting" in field.reason and field.entity_ids == ["e1", "e2"]
+
+
+def test_prospect_outranks_rep_paraphrase():
+    field = decide("deal", "amount", [Candidate(100000, 0.95, "rep"), Candidate(80000, 0.9, "prospect")], 0.85, 0.35)
+    assert (field.value, field.decision) == (80000, "auto")
+    only_rep = decide("deal", "amount", [Candidate(100000, 0.95, "rep")], 0.85, 0.35)
+    assert only_rep.decision == "review" and "rep" in only_rep.reason
+
+
+def test_rep_details_never_become_the_contact_or_company():
+    fields = fields_of([
+        ("S1", "rep", "Hi, this is Maya Lopez calling from Northwind Analytics. My email is maya at northwind dot io"),
+        ("S2", "prospect", "Hi Maya. This is David Chen, I'm the head of operations at Acme Logistics."),
+        ("S2", "prospect", "Our budget is $80,000. About 250 seats. Email me at david dot chen at acme logistics dot com"),
+    ], vocabulary={"companies": ["Acme Logistics", "Northwind Analytics"]})
+    assert fields["firstname"].value == "David" and fields["lastname"].value == "Chen"
+    assert fields["email"].value == "david.chen@acmelogistics.com"
+    assert fields["name"].value == "Acme Logistics"
+    assert fields["domain"].value == "acmelogistics.com"
+    assert (fields["amount"].value, fields["amount"].decision) == (80000, "auto")
+    assert fields["deal_currency_code"].value == "USD" and fields["leadscribe_seats"].value == 250
+    assert fields["hs_call_body"].object == "call"
+
+
+def test_two_budgets_conflict_and_unsupported_fields_are_absent():
+    fields = fields_of([("S2", "prospect", "Our budget is $80,000 this year."),
+                        ("S2", "prospect", "Actually finance approved $250,000 for the contract.")])
+    assert fields["amount"].decision == "review" and "conflicting" in fields["amount"].reason
+    assert "phone" not in fields and "closedate" not in fields and "numberofemployees" not in fields
+
+
+def test_seller_company_from_settings_is_excluded():
+    fields = fields_of([("S2", "prospect", "We looked at Northwind Analytics last year. I work at Globex.")],
+                       vocabulary={"companies": ["Northwind Analytics", "Globex"]},
+                       seller_company="Northwind Analytics")
+    assert fields["name"].value == "Globex"
