@@ -1,13 +1,9 @@
-"""Shared fixtures: where test audio lives, settings with a private model cache."""
+"""Shared fixtures: where test audio lives, and default settings."""
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile
 
 from leadscribe.config import Settings
 
@@ -30,18 +26,3 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return Settings.load()
-
-
-def words_text(call) -> str:
-    return " ".join(u.text for u in call.transcription.utterances)
-
-
-def ffmpeg(*args: str) -> None:
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg is not installed (make system-deps)")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int = 16000) -> Path:
-    soundfile.write(str(path), samples.T if samples.ndim == 2 else samples, rate, subtype="PCM_16")
-    return path

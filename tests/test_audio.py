@@ -6,7 +6,7 @@ import struct
 import numpy as np
 import pytest
 
-from conftest import ffmpeg, write_wav
+from tests.audio_helpers import ffmpeg, write_wav
 from leadscribe.audio.channels import separate_channels
 from leadscribe.audio.decode import SAMPLE_RATE, decode_audio
 from leadscribe.errors import AudioError, LimitExceeded

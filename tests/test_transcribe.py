@@ -7,7 +7,7 @@ import jiwer
 import numpy as np
 import pytest
 
-from conftest import words_text, write_wav
+from tests.audio_helpers import words_text, write_wav
 from leadscribe.audio.decode import SAMPLE_RATE, decode_audio
 from leadscribe.config import Settings
 from leadscribe.errors import ModelError
