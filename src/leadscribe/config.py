@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     llm_base_url: Optional[str] = None
     """OpenAI-compatible endpoint (e.g. http://localhost:11434/v1) to refine signals; None = rules only."""
     llm_model: Optional[str] = None
+    speaker_model: str = "campp"
+    """Speaker embeddings for voice diarization and enrolment: `campp` (CAM++, default) or `resemblyzer`."""
+    voiceprints_dir: Optional[Path] = None
+    """Where enrolled rep voiceprints live; default `<cache_dir>/voiceprints`."""
 
     # Storage and queue
     database_url: str = "sqlite:///leadscribe.db"

@@ -188,6 +188,8 @@ class Call(BaseModel):
     """Decoded audio, float32, shape (channels, n) at 16 kHz after channel handling."""
     segments: list[Segment] = Field(default_factory=list, exclude=True, repr=False)
     turns: list[SpeakerTurn] = Field(default_factory=list, exclude=True, repr=False)
+    voiceprints: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+    """Speaker id -> mean speaker embedding (numpy vector), set by voice diarization for the roles stage."""
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

