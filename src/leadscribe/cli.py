@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build-dataset", help="build the standard evaluation dataset from the shared eval-data")
     build.add_argument("eval_data", type=Path, help="the eval-data folder (e.g. ../shared/eval-data)")
     build.add_argument("out", type=Path, help="dataset folder to write")
+
+    enrol = sub.add_parser("enroll", help="store a rep's voiceprint so calls recognise the rep by voice")
+    enrol.add_argument("name", nargs="?", help="the rep's name (shown as the speaker's name in results)")
+    enrol.add_argument("audio", nargs="*", type=Path, help="recordings of the rep alone (3 s of speech or more)")
+    enrol.add_argument("--list", action="store_true", dest="list_prints", help="list enrolled reps")
+    enrol.add_argument("--remove", action="store_true", help="remove the voiceprint of NAME")
     return parser
 
 
@@ -81,6 +87,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         if args.command == "enrich":
             return run_enrich(args, err)
+        if args.command == "enroll":
+            return run_enroll(args, err)
         if args.command == "eval":
             return run_eval(args, err)
         if args.command == "build-dataset":
@@ -192,3 +200,26 @@ def run_synth(args) -> int:
     from leadscribe.evaluate import commands
 
     return commands.synth(args.out, args.calls, args.seed, Console())
+
+
+def run_enroll(args, err: Console) -> int:
+    from leadscribe.speech.enroll import enroll, load_voiceprints, remove_voiceprint, voiceprints_dir
+
+    settings = Settings.load(args.config)
+    out = Console()
+    if args.list_prints:
+        prints = load_voiceprints(settings)
+        table = Table("name", "model", "speech", "sources", "enrolled", box=None)
+        for vp in prints:
+            table.add_row(vp.name, vp.model, f"{vp.speech_seconds:.1f} s", ", ".join(vp.sources), vp.created_at)
+        out.print(table if prints else f"no reps enrolled in {voiceprints_dir(settings)}", highlight=False)
+        return 0
+    if not args.name:
+        raise LeadscribeError("enroll needs a rep NAME (or --list)")
+    if args.remove:
+        out.print(f"removed {remove_voiceprint(args.name, settings)}", highlight=False)
+        return 0
+    if not args.audio:
+        raise LeadscribeError(f"enroll {args.name}: give one or more recordings of the rep")
+    out.print(f"enrolled {args.name}: {enroll(args.name, args.audio, settings)}", highlight=False)
+    return 0

