@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -80,6 +81,10 @@ def output_path(audio: Path, out: Optional[Path], several: bool) -> Path:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    # Every model comes from an installed package: never let a library try the network, and
+    # keep library download/loading bars out of the user's terminal.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
