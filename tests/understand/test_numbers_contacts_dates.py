@@ -73,3 +73,10 @@ def test_relative_dates(text, expected):
 
 def test_years_in_passing_are_not_dates_to_resolve():
     assert resolve_date("since our 2019 migration", MONDAY) is None
+
+
+def test_whole_number_and_a_fraction_with_a_scale():
+    from leadscribe.understand.numbers import find_numbers
+
+    assert [n.value for n in find_numbers("about one and a half million dollars")] == [1_500_000]
+    assert [n.value for n in find_numbers("two and a half years")] == [2.5]

@@ -128,6 +128,8 @@ def read_words(tokens: list[Token], i: int) -> Optional[tuple[float, int, bool]]
     words: list[str] = []
     j = i
     fraction: Optional[float] = None
+    extra = 0.0
+    """A fraction added to a whole number ("one and a half")."""
     decimals = ""
     while j < len(tokens):
         w = tokens[j].text
@@ -145,6 +147,11 @@ def read_words(tokens: list[Token], i: int) -> Optional[tuple[float, int, bool]]
                 j += 1
                 break
             words.append(w)
+        elif w == "and" and words and j + 2 < len(tokens) and tokens[j + 1].text == "a" \
+                and tokens[j + 2].text in FRACTIONS:  # "one and a half million"
+            extra = FRACTIONS[tokens[j + 2].text]
+            j += 3
+            break
         elif w == "point" and words and j + 1 < len(tokens) and is_number_word(tokens[j + 1].text):
             j += 1
             while j < len(tokens) and tokens[j].text in UNITS_WORDS and tokens[j].text not in {"ten", "eleven"} \
@@ -175,7 +182,7 @@ def read_words(tokens: list[Token], i: int) -> Optional[tuple[float, int, bool]]
     number = words_to_int(words)
     if number is None:
         return None
-    value = float(f"{number}.{decimals}") if decimals else float(number)
+    value = (float(f"{number}.{decimals}") if decimals else float(number)) + extra
     scaled = scale > 1 or any(w in {"thousand", "million", "billion"} for w in words) or trailing_scale > 1
     return value * scale * trailing_scale, j - i, scaled
 
