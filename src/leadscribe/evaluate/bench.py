@@ -6,6 +6,7 @@ Real-time factor (RTF) = processing seconds / audio seconds (below 1 is faster t
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 from concurrent.futures import ProcessPoolExecutor
@@ -82,7 +83,8 @@ def parallel_throughput(audio: list[Path], settings: Settings, workers: int) -> 
     data = settings.model_dump()
     data["cpu_threads"] = threads
     started = perf_counter()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: forking a process that already runs CTranslate2/torch thread pools can deadlock.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         durations = list(pool.map(_enrich_in_worker, [(str(p), data) for p in audio]))
     wall = perf_counter() - started
     audio_seconds = sum(durations)
