@@ -49,3 +49,23 @@ def test_standard_dataset_from_eval_data(eval_data, tmp_path):
     assert by_id["picovoice/leopard/diarization_test"].speakers == 3
     assert by_id["picovoice/leopard/test_ko"].language == "ko"
     json.loads(manifest.read_text().splitlines()[0])
+
+
+def test_calls_run_with_the_dataset_settings_and_their_call_date(tmp_path):
+    from leadscribe.config import Settings
+    from leadscribe.evaluate.runner import run_dataset
+    from leadscribe.pipeline import new_call
+
+    team = {"seller_company": "Northwind Analytics", "vocabulary": {"competitors": ["Looker"]}}
+    write_dataset(tmp_path, [{"id": "a", "audio": "a.wav", "call_date": "2026-01-12"},
+                             {"id": "b", "audio": "b.wav", "settings": {"seller_company": "Callytics"}}],
+                  name="t", synthetic=False, settings=team)
+    seen = []
+
+    def record_enrich(audio, settings, custom_metadata=None):
+        seen.append((audio.name, settings.seller_company, settings.vocabulary, custom_metadata))
+        return new_call(audio)
+
+    run_dataset(load_dataset(tmp_path), Settings.load(), enrich_fn=record_enrich)
+    assert seen == [("a.wav", "Northwind Analytics", {"competitors": ["Looker"]}, {"call_date": "2026-01-12"}),
+                    ("b.wav", "Callytics", {"competitors": ["Looker"]}, None)]

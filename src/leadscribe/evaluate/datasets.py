@@ -109,6 +109,8 @@ class Dataset:
     name: str = ""
     synthetic: bool = False
     description: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """Settings every call of the dataset runs with (e.g. the team's vocabulary, seller company)."""
 
     def select(self, tags: Optional[Iterable[str]] = None, limit: Optional[int] = None) -> list[Record]:
         """Records holding every tag in `tags` (all of them), at most `limit`."""
@@ -147,18 +149,18 @@ def load_dataset(folder: Path) -> Dataset:
         records.append(Record(id=str(data.get("id") or Path(data["audio"]).stem), audio=Path(data["audio"]), data=data))
     return Dataset(root=folder, records=records, name=info.get("name") or folder.name,
                    synthetic=bool(info.get("synthetic")) or (bool(records) and all(r.synthetic for r in records)),
-                   description=info.get("description", ""))
+                   description=info.get("description", ""), settings=info.get("settings", {}))
 
 
 def write_dataset(folder: Path, records: Iterable[dict[str, Any]], name: str, synthetic: bool,
-                  description: str = "") -> Path:
+                  description: str = "", settings: Optional[dict[str, Any]] = None) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "manifest.jsonl", "w", encoding="utf-8") as out:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    (folder / "dataset.json").write_text(json.dumps({"name": name, "synthetic": synthetic,
-                                                     "description": description}, indent=2), encoding="utf-8")
+    info = {"name": name, "synthetic": synthetic, "description": description, "settings": settings or {}}
+    (folder / "dataset.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     return folder / "manifest.jsonl"
 
 

@@ -47,6 +47,8 @@ def import_callytics(folder: Path) -> Iterator[dict[str, Any]]:
                       reference_file=str(stm.resolve()), rttm=str((folder / f"{name}.rttm").resolve()),
                       rttm_uri=name, entities=_timed_entities(rows, entities[name]),
                       crm=[{"object": "contact", "field": "email", "value": "bunyamin@gmail.com"}], crm_complete=False,
+                      # As the support team using leadscribe would configure it: its own company name.
+                      settings={"seller_company": "Callytics"},
                       tags=["real", "phone", "8khz", "callytics", "speakers:2", "lang:en"])
 
 

@@ -98,16 +98,25 @@ def score_call(record: Record, call: Call) -> dict[str, Any]:
     return result
 
 
+def record_settings(settings: Settings, dataset: Dataset, record: Record) -> Settings:
+    """The settings a user would have had for this call: the dataset's, then the record's own
+    (vocabulary, seller company, channel roles...), over the command's."""
+    overrides = {**dataset.settings, **record.data.get("settings", {})}
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
 def run_dataset(dataset: Dataset, settings: Settings, records: Optional[list[Record]] = None,
                 calls_dir: Optional[Path] = None, on_call: Optional[Callable[[Record, dict], None]] = None,
-                enrich_fn: Optional[Callable[[Path, Settings], Call]] = None) -> list[dict[str, Any]]:
+                enrich_fn: Optional[Callable[..., Call]] = None) -> list[dict[str, Any]]:
     """Enrich and score each record in turn (one process: the model loads once)."""
     if enrich_fn is None:
         from leadscribe.pipeline import enrich as enrich_fn  # imported late: loads speech stacks
     results = []
     for record in records if records is not None else dataset.records:
         started = perf_counter()
-        call = enrich_fn(record.audio, settings)
+        # The call date anchors relative dates ("next Tuesday"), as the recorder's timestamp would.
+        metadata = {"call_date": record.data["call_date"]} if record.data.get("call_date") else None
+        call = enrich_fn(record.audio, record_settings(settings, dataset, record), custom_metadata=metadata)
         scored = score_call(record, call)
         scored["wall_time"] = round(perf_counter() - started, 3)
         if calls_dir is not None:

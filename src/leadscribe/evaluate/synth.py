@@ -34,6 +34,7 @@ COMPANIES = [("Acme Logistics", "acmelogistics.com"), ("Blue Harbor Foods", "blu
              ("Orbit Retail", "orbitretail.com"), ("Summit Freight", "summitfreight.com")]
 TITLES = ["head of operations", "vice president of sales", "chief financial officer", "IT director",
           "procurement manager"]
+SELLER_COMPANY = "Northwind Analytics"
 COMPETITORS = ["Looker", "Tableau", "Salesforce", "Gong", "HubSpot", "Zendesk"]
 TECH = ["Snowflake", "Slack", "Jira", "Excel", "Oracle"]
 PAINS = ["the reporting is too slow and our team wastes hours every week on exports",
@@ -100,7 +101,7 @@ def _call_plan(rng: random.Random, three_parties: bool) -> tuple[list[Turn], dic
         "closedate": f"{year}-{month:02d}-{day:02d}",
     }
     turns = [
-        Turn("rep", "Hi, this is Maya from Northwind Analytics. Thanks for taking the time today."),
+        Turn("rep", f"Hi, this is Maya from {SELLER_COMPANY}. Thanks for taking the time today."),
         Turn("prospect", f"Sure. I'm {first} {last}, {title} at {company}.", ["person", "company", "title"]),
         Turn("rep", "Great. What are you using today, and what is not working?"),
         Turn("prospect", f"We run on {tech[0]} and {tech[1]}, but {pain}."),
@@ -240,7 +241,7 @@ def generate_call(out_dir: Path, name: str, rng: random.Random, condition: str) 
     return {"id": name, "audio": audio_path.name, "language": "en", "synthetic": True,
             "reference_text": " ".join(p.text for p in placed), "rttm": f"{name}.rttm", "rttm_uri": name,
             "speakers": 3 if three else 2, "entities": entities, "crm": fields, "crm_complete": True,
-            "duration": round(total / RATE, 3), "sample_rate": rate, "tags": tags,
+            "duration": round(total / RATE, 3), "sample_rate": rate, "tags": tags, "call_date": CALL_DATE,
             "voices": {k: v for k, v in voices.items() if k != "colleague" or three}}
 
 
@@ -256,4 +257,16 @@ def generate_dataset(out_dir: Path, calls: int, seed: int = 0, conditions: Optio
     records = [generate_call(out_dir, f"synth{seed}_{index:03d}", rng, conditions[index % len(conditions)])
                for index in range(calls)]
     return write_dataset(out_dir, records, name=f"leadscribe-synthetic (seed {seed}, SYNTHETIC speech)",
-                         synthetic=True, description="flite/espeak-ng synthetic sales calls; tests logic, not quality")
+                         synthetic=True, description="flite/espeak-ng synthetic sales calls; tests logic, not quality",
+                         settings=team_settings())
+
+
+# Every call is dated here, so that relative dates resolve the same way on every run.
+CALL_DATE = "2026-01-12"
+
+
+def team_settings() -> dict[str, Any]:
+    """What the seller's team would configure: its own name and the vocabulary it cares about."""
+    return {"seller_company": SELLER_COMPANY,
+            "vocabulary": {"companies": [SELLER_COMPANY] + [name for name, _ in COMPANIES],
+                           "competitors": list(COMPETITORS), "products": list(TECH)}}
