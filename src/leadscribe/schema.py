@@ -190,6 +190,8 @@ class Call(BaseModel):
     turns: list[SpeakerTurn] = Field(default_factory=list, exclude=True, repr=False)
     voiceprints: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
     """Speaker id -> mean speaker embedding (numpy vector), set by voice diarization for the roles stage."""
+    embeddings: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+    """Sentence or clause text -> unit MiniLM vector, shared by the signals and sentiment stages."""
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

@@ -103,3 +103,17 @@ def test_llm_success_path_with_local_openai_server():
     assert [p.text for p in call.signals.pain_points] == ["exports waste hours every week"]  # utterance 99 dropped
     assert call.signals.pain_points[0].role == "prospect"
     assert [n.text for n in call.signals.next_steps] == ["proposal by Friday"]
+
+
+def test_signals_and_sentiment_share_one_encoding_of_the_call(monkeypatch):
+    import leadscribe.understand.embeddings as embeddings
+
+    analysed()  # loads the models and the example matrices
+    batches = []
+    real_embed = embeddings.embed
+    monkeypatch.setattr(embeddings, "embed", lambda texts: batches.append(list(texts)) or real_embed(texts))
+    call, _ = analysed()
+    assert len(batches) == 1  # signals embeds every sentence and clause once; sentiment finds them all
+    assert len(batches[0]) == len(set(batches[0])) == len(call.embeddings)
+    assert any("but" not in t and "too slow" in t for t in batches[0])  # the clause, not only the sentence
+    assert "embeddings" not in call.model_dump()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import Optional
 
 import numpy as np
 import yaml
 
 from leadscribe.schema import Call
+from leadscribe.understand.embeddings import sentence_vectors
 from leadscribe.understand.models import embed
 from leadscribe.understand.text import UtteranceText
 
@@ -29,10 +31,10 @@ def example_matrix() -> tuple[list[str], np.ndarray]:
     return labels, embed([s for label in LABELS for s in data[label]])
 
 
-def sentence_scores(sentences: list[str]) -> np.ndarray:
-    """Probabilities (positive, negative, neutral) per sentence."""
+def sentence_scores(sentences: list[str], vectors: Optional[np.ndarray] = None) -> np.ndarray:
+    """Probabilities (positive, negative, neutral) per sentence; `vectors` are their embeddings if known."""
     labels, matrix = example_matrix()
-    similarity = embed(sentences) @ matrix.T
+    similarity = (embed(sentences) if vectors is None else vectors) @ matrix.T
     per_label = np.stack([np.sort(similarity[:, [i for i, l in enumerate(labels) if l == label]], axis=1)[:, -2:]
                           .mean(axis=1) for label in LABELS], axis=1)
     weights = np.exp((per_label - per_label.max(axis=1, keepdims=True)) / TEMPERATURE)
@@ -44,12 +46,12 @@ def sentiment(call: Call, ctx) -> None:
     owners, sentences = [], []
     for index, utterance in enumerate(call.transcription.utterances):
         ut = UtteranceText.of(utterance)
-        for start, end in ut.sentences() or [(0, len(ut.text))]:
+        for start, end in ut.sentences_or_whole():
             owners.append(index)
             sentences.append(ut.text[start:end])
     if not sentences:
         return
-    probabilities = sentence_scores(sentences)
+    probabilities = sentence_scores(sentences, sentence_vectors(call, sentences))
     for index, utterance in enumerate(call.transcription.utterances):
         rows = probabilities[[i for i, owner in enumerate(owners) if owner == index]]
         if len(rows) == 0:

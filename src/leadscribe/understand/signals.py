@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Optional
 
 import numpy as np
 import yaml
 
 from leadscribe.schema import Call, Entity, Signal, Signals
+from leadscribe.understand.embeddings import sentence_vectors
 from leadscribe.understand.models import embed
 from leadscribe.understand.text import UtteranceText
 
@@ -34,10 +36,6 @@ CUES = {
 }
 EVALUATING = re.compile(r"\b(evaluat\w*|looking at|consider\w*|compar\w*|trial\w*|talking to|demo\w*|"
                         r"shortlist\w*|also\s+(?:looking|talking))\b", re.I)
-# "We use X, but the reporting is too slow": the clause after "but" is the complaint, classified on its own.
-# Whisper also joins sentences with commas ("Perfect, I will send a proposal by Friday, what is..."): a comma
-# before a clause of four words or more starts a new one.
-CLAUSE_BREAK = re.compile(r",?\s+but\s+|;\s+|,\s+(?=(?:\S+\s+){3}\S)", re.I)
 USING = re.compile(r"\b(use|using|used|run|running|on|have|currently|today|we're with|our)\b", re.I)
 
 
@@ -56,12 +54,15 @@ def example_matrix() -> tuple[list[str], np.ndarray]:
     return labels, embed(sentences)
 
 
-def classify_sentences(sentences: list[str]) -> list[tuple[str, float]]:
-    """(label, similarity) per sentence: label is the one whose best two examples are closest on average."""
+def classify_sentences(sentences: list[str], vectors: Optional[np.ndarray] = None) -> list[tuple[str, float]]:
+    """(label, similarity) per sentence: label is the one whose best two examples are closest on average.
+
+    `vectors` are the sentences' embeddings when the caller has them already (the call's shared ones).
+    """
     if not sentences:
         return []
     labels, matrix = example_matrix()
-    similarities = embed(sentences) @ matrix.T
+    similarities = (embed(sentences) if vectors is None else vectors) @ matrix.T
     results = []
     for row in similarities:
         by_label: dict[str, float] = {}
@@ -83,9 +84,10 @@ def signals(call: Call, ctx) -> None:
     for utterance in call.transcription.utterances:
         ut = UtteranceText.of(utterance)
         for s, e in ut.sentences():
-            for clause in split_clauses(ut.text, s, e):
+            for clause in ut.clauses(s, e):
                 sentences.append((ut, *clause))
-    labels = classify_sentences([ut.text[s:e] for ut, s, e in sentences])
+    texts = [ut.text[s:e] for ut, s, e in sentences]
+    labels = classify_sentences(texts, sentence_vectors(call, texts))
     for (ut, start, end), (label, score) in zip(sentences, labels):
         text = ut.text[start:end].strip()
         if label == "none" or not CUES[label].search(text):
@@ -107,15 +109,6 @@ def signals(call: Call, ctx) -> None:
         from leadscribe.understand.llm import refine_signals
 
         refine_signals(call, ctx)
-
-
-def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    clauses, position = [], start
-    for match in CLAUSE_BREAK.finditer(text, start, end):
-        clauses.append((position, match.start()))
-        position = match.end()
-    clauses.append((position, end))
-    return [(s, e) for s, e in clauses if text[s:e].strip()]
 
 
 def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: float, **detail) -> Signal:

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from leadscribe.schema import Utterance
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# "We use X, but the reporting is too slow": the clause after "but" is the complaint, classified on its own.
+# Whisper also joins sentences with commas ("Perfect, I will send a proposal by Friday, what is..."): a comma
+# before a clause of four words or more starts a new one.
+CLAUSE_BREAK = re.compile(r",?\s+but\s+|;\s+|,\s+(?=(?:\S+\s+){3}\S)", re.I)
 
 
 @dataclass
@@ -61,6 +65,33 @@ class UtteranceText:
         if start < len(self.text):
             spans.append((start, len(self.text)))
         return [(s, e) for s, e in spans if self.text[s:e].strip()]
+
+    def sentences_or_whole(self) -> list[tuple[int, int]]:
+        return self.sentences() or [(0, len(self.text))]
+
+    def clauses(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The clauses of the sentence text[start:end] (CLAUSE_BREAK)."""
+        return split_clauses(self.text, start, end)
+
+
+def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    clauses, position = [], start
+    for match in CLAUSE_BREAK.finditer(text, start, end):
+        clauses.append((position, match.start()))
+        position = match.end()
+    clauses.append((position, end))
+    return [(s, e) for s, e in clauses if text[s:e].strip()]
+
+
+def sentences_and_clauses(utterances: list[Utterance]) -> list[str]:
+    """Every sentence and every clause of the utterances: the texts the classifying stages embed."""
+    units: list[str] = []
+    for utterance in utterances:
+        ut = UtteranceText.of(utterance)
+        for start, end in ut.sentences_or_whole():
+            units.append(ut.text[start:end])
+            units += [ut.text[s:e] for s, e in ut.clauses(start, end)]
+    return list(dict.fromkeys(units))
 
 
 def combined_confidence(extractor: float, asr: float) -> float:
