@@ -11,9 +11,8 @@ import yaml
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
+from leadscribe.understand.contacts import FREE_MAIL
 
-FREE_MAIL = {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
-             "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "web.de", "mail.com"}
 OWNER_OBJECTS = {"contact", "company"}
 
 
@@ -97,7 +96,7 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         if units and (not isinstance(entity.value, dict) or entity.value.get("unit") not in units):
             continue
         if spec["object"] in OWNER_OBJECTS and (seller.owns(entity) or
-                                                (entity.type in {"EMAIL", "PHONE", "JOB_TITLE"} and
+                                                (entity.type in {"EMAIL", "PHONE", "JOB_TITLE", "USERNAME"} and
                                                  effective_role(entity.role, entity.speaker, seller) == "rep")):
             continue
         value = entity.value.get(key) if key and isinstance(entity.value, dict) else entity.value

@@ -17,11 +17,15 @@ from typing import Any, Optional
 from leadscribe.schema import Call, CrmField, Entity
 
 # How a rep introduces themself and their company: "this is Maya Lopez calling from Northwind Analytics".
-REP_INTRO = re.compile(r"\b(?:this is|my name is|i'm|i am)\s+(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
-                       r"(?:\s*,?\s+(?:calling\s+)?(?:from|with|at|here at)\s+(?P<company>[A-Z][\w&'-]*"
+# The cue words in any case ("My name is Emily" opens a sentence); the name itself capitalised.
+REP_INTRO = re.compile(r"\b(?i:this is|my name is|i'm|i am)\s+(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
+                       r"(?:\s*,?\s+(?i:calling\s+)?(?i:from|with|at|here at)\s+(?P<company>[A-Z][\w&'-]*"
                        r"(?:\s+[A-Z][\w&'-]*){0,3}))?")
-SELLER_COMPANY = re.compile(r"\b(?:calling (?:from|on behalf of)|here at|i'?m with|we at)\s+"
-                            r"(?P<company>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})")
+# Support lines greet with their own name: "welcome to Callytics", "you've reached Callytics Support",
+# "thanks for contacting Callytics".
+SELLER_COMPANY = re.compile(r"\b(?i:calling (?:from|on behalf of)|here at|i'?m with|we at|welcome to|"
+                            r"you'?ve reached|you have reached|thanks? (?:you )?for (?:calling|contacting|"
+                            r"reaching out to|choosing))\s+(?P<company>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})")
 PROSPECT_ROLES = {"prospect", "other"}
 
 

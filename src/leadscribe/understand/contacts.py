@@ -2,7 +2,9 @@
 
 "sarah dot chen at meridian health dot com", "David .Chen at Acme Logistics .com", "bunyamin@gmail.com";
 "415 -555 -0192", "four one five, five five five, zero one nine two", a number finished in the speaker's next
-turn, and corrections ("sorry, that's a four not a five").
+turn, and corrections ("sorry, that's a four not a five"). Also the forms Whisper writes on phone audio:
+"beniamin at gmail com" (no "dot"), "www.buniaminatgmail.com" ("at" glued on), and user names / account IDs
+("my user name is user 101" -> user101).
 """
 from __future__ import annotations
 
@@ -21,6 +23,18 @@ SPOKEN_SEPARATORS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", 
 DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 REPEATS = {"double": 2, "triple": 3}
+# Mail providers whose name, heard after a glued "at" ("bunyaminatgmail.com"), marks where the domain starts;
+# also the free-mail domains that are no company's domain.
+FREE_MAIL = {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
+             "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "web.de", "mail.com"}
+MAIL_PROVIDERS = sorted({domain.split(".")[0] for domain in FREE_MAIL}, key=len, reverse=True)
+GLUED_AT_EMAIL = re.compile(r"(?<![\w@.])(?:www\.)?(?P<local>[a-z0-9][a-z0-9._-]*?)at(?P<domain>(?:"
+                            + "|".join(MAIL_PROVIDERS) + r")\.[a-z]{2,4})\b", re.I)
+# A lower confidence for an address Whisper ran together: the local part is what it heard of a spelled name.
+GLUED_CONFIDENCE = 0.6
+USERNAME = re.compile(r"\b(?:user\s*name|login|account\s+(?:id|number|name)|user\s+id|customer\s+(?:id|number))"
+                      r"(?:\s+is|\s*:|\s+was|\s*,?\s+it'?s)\s+(?P<value>[a-z0-9][\w.-]*(?:\s+[a-z0-9][\w-]*){0,3})",
+                      re.I)
 CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is)\s+(?:an?\s+)?(\w+)\s*,?\s+not\s+(?:an?\s+)?(\w+)", re.I)
 
 
@@ -35,11 +49,45 @@ class Found:
 
 def find_emails(text: str) -> list[Found]:
     found = [Found(m.start(), m.end(), m.group().lower().rstrip("."), 0.95) for m in WRITTEN_EMAIL.finditer(text)]
-    taken = [(f.start, f.end) for f in found]
-    for spoken in find_spoken_emails(text):
-        if not any(s < spoken.end and spoken.start < e for s, e in taken):
-            found.append(spoken)
+    for candidate in find_spoken_emails(text) + find_glued_emails(text):
+        if not any(f.start < candidate.end and candidate.start < f.end for f in found):
+            found.append(candidate)
     return sorted(found, key=lambda f: f.start)
+
+
+def find_glued_emails(text: str) -> list[Found]:
+    """"www.buniaminatgmail.com" -> buniamin@gmail.com: an "at" run into a known mail provider's domain."""
+    found = []
+    for match in GLUED_AT_EMAIL.finditer(text):
+        local = match.group("local").strip("._-")
+        if local:
+            found.append(Found(match.start(), match.end(), f"{local}@{match.group('domain')}".lower(),
+                               GLUED_CONFIDENCE))
+    return found
+
+
+def find_usernames(text: str) -> list[Found]:
+    """"my user name is user 101" -> user101: the words after the cue, up to a pause or "and", run together.
+
+    Spoken digits become digits ("user one oh one"); joining words is a guess, so it costs confidence.
+    """
+    found = []
+    for match in USERNAME.finditer(text):
+        words = []
+        for word in match.group("value").split():
+            if word.lower() in {"and", "or", "but", "so", "the", "is"}:
+                break
+            core = word.rstrip(",.;:?!")
+            words.append(DIGIT_WORDS.get(core.lower(), core) if len(words) else core)
+            if core != word:
+                break
+        if not words or not any(ch.isalnum() for ch in "".join(words)):
+            continue
+        value = "".join(words).lower()
+        start = match.start("value")
+        end = start + len(" ".join(match.group("value").split()[:len(words)]).rstrip(",.;:?!"))
+        found.append(Found(start, end, value, 0.85 if len(words) == 1 else 0.7))
+    return found
 
 
 def split_dots(raw: str) -> list[str]:
@@ -112,6 +160,8 @@ def read_domain(pieces, at: int) -> Optional[tuple[str, int, int]]:
             if labels and piece in TLDS and not current:
                 labels.append(piece)
                 return ".".join(labels), end, words
+            if not labels and len(current) == 1 and piece in TLDS and current[0] in MAIL_PROVIDERS:
+                return f"{current[0]}.{piece}", end, words + 1  # "at gmail com": the "dot" went unsaid
             current.append(piece)
             words += 1
         else:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import yaml
 
 from leadscribe.schema import Call, Entity, Utterance
-from leadscribe.understand.contacts import apply_correction, digit_runs, find_emails, to_e164
+from leadscribe.understand.contacts import apply_correction, digit_runs, find_emails, find_usernames, to_e164
 from leadscribe.understand.dates import call_date, resolve_date
 from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
@@ -84,6 +84,8 @@ def entities(call: Call, ctx) -> None:
     docs = nlp.pipe([t.text for t in texts])
     for ut, doc in zip(texts, docs):
         find_emails_in(collector, ut)
+        for found in find_usernames(ut.text):
+            collector.add(ut, "USERNAME", found.start, found.end, found.value, found.confidence, "rules")
         find_vocabulary(collector, ut, vocabulary)
         find_job_titles(collector, ut)
         find_money_and_quantities(collector, ut)

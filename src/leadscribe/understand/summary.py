@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from leadscribe.crm.policy import find_seller
 from leadscribe.schema import Call, Entity, Summary
 
 
@@ -24,7 +25,10 @@ def money_text(value: dict) -> str:
 def summary(call: Call, ctx) -> None:
     """Stage: fill `call.summary`."""
     s = call.signals
-    prospect = first(call, "PERSON", "prospect") or first(call, "PERSON")
+    # Prospects say the rep's name back ("Hi Emily"): the seller's own people are not who the call was with.
+    seller = find_seller(call, getattr(ctx.settings, "seller_company", None))
+    people = [e for e in call.entities if e.type == "PERSON" and not seller.owns(e)]
+    prospect = max([e for e in people if e.role == "prospect"] or people, key=lambda e: e.confidence, default=None)
     company = first(call, "ORGANIZATION", "prospect")
     title = first(call, "JOB_TITLE")
     budget = first(call, "MONEY", "prospect") or first(call, "MONEY")

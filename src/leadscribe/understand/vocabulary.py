@@ -83,6 +83,13 @@ def similarity(heard: str, term: str) -> float:
     return max(spelled, 0.9 * sound if len(b) >= 6 else 0.0)
 
 
+def same_first_sound(heard: str, term: str) -> bool:
+    """Whether both begin alike, by letter or by sound ("Kalytics" / "Callytics"): a near-miss that starts
+    differently ("Polytics") is another word."""
+    a, b = squash(heard), squash(term)
+    return a[:1] == b[:1] or jellyfish.metaphone(a)[:1] == jellyfish.metaphone(b)[:1]
+
+
 def match_vocabulary(text: str, vocabulary: dict[str, list[str]], word_confidence=None) -> list[VocabularyMatch]:
     """Vocabulary terms heard in `text`, exactly or as near-misses.
 
@@ -103,7 +110,7 @@ def match_vocabulary(text: str, vocabulary: dict[str, list[str]], word_confidenc
                     score = 100.0 if squash(heard) == squash(term) else similarity(heard, term)
                     confidence = word_confidence(start, end) if word_confidence else 1.0
                     needed = MIN_SIMILARITY_CONFIDENT if confidence >= CONFIDENT_HEARING else MIN_SIMILARITY_UNSURE
-                    if score >= 100.0 or (score >= needed and heard[:1].lower() == term[:1].lower()):
+                    if score >= 100.0 or (score >= needed and same_first_sound(heard, term)):
                         matches.append(VocabularyMatch(start, end, heard, term, category, score / 100.0))
     return best_non_overlapping(matches)
 

@@ -1,0 +1,84 @@
+"""Real support calls (Callytics CSVD, 8 kHz): the text forms Whisper writes for them, and one real run."""
+import pytest
+
+from leadscribe.crm.mapping import crm
+from leadscribe.understand.entities import entities
+from leadscribe.understand.summary import summary
+
+from tests.understand.helpers import make_call, make_context
+
+CALL01 = [
+    ("S1", "rep", "Hello and welcome to Callytics. My name is Emily. How may I assist you?"),
+    ("S2", "prospect", "Hi Emily. I've been having trouble receiving notification emails."),
+    ("S2", "prospect", "Of course, my user name is user 101, and the associated email is beniamin at gmail com."),
+    ("S1", "rep", "You're welcome. Thanks for contacting Callytics."),
+    ("S2", "prospect", "Nope, that's everything. Have a good day Emily."),
+]
+
+
+def analysed(turns, vocabulary=None, low_confidence_words=()):
+    call = make_call(turns, vocabulary=vocabulary, low_confidence_words=low_confidence_words)
+    ctx = make_context()
+    for stage in (entities, summary, crm):
+        stage(call, ctx)
+    return call
+
+
+def values(call, kind):
+    return [e.value for e in call.entities if e.type == kind]
+
+
+def field(call, obj, name):
+    return next((f for f in call.crm.fields if f.object == obj and f.field == name), None)
+
+
+def test_names_company_username_and_spoken_email():
+    call = analysed(CALL01)
+    assert "Emily" in values(call, "PERSON")
+    assert "Callytics" in values(call, "ORGANIZATION")
+    assert values(call, "USERNAME") == ["user101"]
+    assert values(call, "EMAIL") == ["beniamin@gmail.com"]
+
+
+def test_the_reps_name_and_company_never_reach_the_contact():
+    call = analysed(CALL01)
+    assert field(call, "contact", "firstname") is None  # "Hi Emily" names the rep, not the customer
+    assert field(call, "company", "name") is None  # "welcome to Callytics" is the seller
+    assert "Emily" not in call.summary.text
+    assert field(call, "company", "domain") is None  # gmail.com is nobody's company
+    # A run-together spelled address goes to a person, not straight into the CRM.
+    assert field(call, "contact", "email").decision == "review"
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("the associated email is www.buniaminatgmail.com.", "buniamin@gmail.com"),
+    ("Sure, my email is beniamineatgmail.com.", "beniamine@gmail.com"),
+    ("Sure, my email is bunyamin@gmail.com.", "bunyamin@gmail.com"),
+])
+def test_email_forms_whisper_writes(said, expected):
+    call = analysed([("S2", "prospect", said)])
+    assert values(call, "EMAIL") == [expected]
+    written = said.count("@") == 1
+    assert (call.entities[0].confidence >= 0.8) == written  # a glued "at" is a guess about the local part
+
+
+def test_misheard_company_corrects_only_on_a_strong_sound_match():
+    greeting = [("S1", "rep", "Hi there, you've reached Kalytics Support, and this is Emily speaking.")]
+    corrected = analysed(greeting, vocabulary={"companies": ["Callytics"]}, low_confidence_words=("Kalytics",))
+    assert "Callytics" in values(corrected, "ORGANIZATION")
+    far = [("S1", "rep", "My pleasure. Thanks for reaching out to Polytics and have a wonderful day.")]
+    for vocabulary in ({"companies": ["Callytics"]}, None):
+        call = analysed(far, vocabulary=vocabulary, low_confidence_words=("Polytics",))
+        assert "Callytics" not in values(call, "ORGANIZATION")
+        assert not [f for f in call.crm.fields if f.decision == "auto" and f.object != "call"]
+
+
+def test_real_call01_pipeline(shared_dir):
+    from leadscribe.pipeline import enrich
+
+    call = enrich(shared_dir / "callytics-csvd" / "Call01.wav")
+    assert call.status == "done", call.error
+    assert "Emily" in values(call, "PERSON")
+    found = values(call, "USERNAME") + values(call, "EMAIL")
+    assert any("101" in v or "gmail.com" in v for v in found), found
+    assert field(call, "contact", "firstname") is None or field(call, "contact", "firstname").value != "Emily"
