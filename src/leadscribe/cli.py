@@ -174,6 +174,11 @@ def print_call(console: Console, call: Call) -> None:
     for u in call.transcription.utterances:
         console.print(f"[dim]{format_time(u.start)}[/dim] [bold]{u.speaker}[/bold] ({u.role}): {u.text}",
                       highlight=False)
+    if call.crm.fields:
+        console.print("\n[bold]CRM fields proposed[/bold]")
+        for f in call.crm.fields:
+            value = f.value if f.object != "call" else str(f.value)[:80]
+            console.print(f"  {f.object}.{f.field} = {value!r} [{f.decision}]", highlight=False, markup=False)
 
 
 def run_eval(args, err: Console) -> int:
