@@ -1,4 +1,4 @@
-"""Measure voice diarization on the shared eval-data: DER (collar 0.25 s, overlap scored),
+"""Measure voice diarization on the shared eval-data: DER (collar 0.25 s and 0 s, overlap scored),
 speaker count without --speakers, and diarization time as a share of transcription time.
 
     python scripts/measure_diarization.py [--eval-data ../shared/eval-data] [--cache /tmp/ls-diar-cache]
@@ -23,6 +23,9 @@ from leadscribe.pipeline import new_call
 from leadscribe.speech.diarize import diarize
 from leadscribe.speech.transcribe import transcribe
 from leadscribe.speech.voice import load_speaker_encoder
+
+
+COLLARS = (0.25, 0.0)
 
 
 def read_rttm(path: Path) -> dict[str, Annotation]:
@@ -72,7 +75,7 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     settings = Settings.load()
     load_speaker_encoder(settings.speaker_model)  # loading is a one-off per process, not per call
-    pooled = {"all": DiarizationErrorRate(collar=0.25, skip_overlap=False)}
+    pooled = {("all", collar): DiarizationErrorRate(collar=collar, skip_overlap=False) for collar in COLLARS}
     right = total = 0
     diarize_s = transcribe_s = 0.0
     for relative, (group, ref) in references(args.eval_data).items():
@@ -84,15 +87,17 @@ def main() -> None:
         for turn in call.turns:
             hyp[Segment(turn.start, turn.end)] = turn.speaker
         uem = Timeline([Segment(0, call.file.audio_duration)])
-        der = pooled["all"](ref, hyp, uem=uem)
-        pooled.setdefault(group, DiarizationErrorRate(collar=0.25, skip_overlap=False))(ref, hyp, uem=uem)
+        der = {}
+        for collar in COLLARS:
+            der[collar] = pooled[("all", collar)](ref, hyp, uem=uem)
+            pooled.setdefault((group, collar), DiarizationErrorRate(collar=collar, skip_overlap=False))(ref, hyp, uem=uem)
         ok = len(ref.labels()) == len(hyp.labels())
         right, total = right + ok, total + 1
         diarize_s, transcribe_s = diarize_s + elapsed, transcribe_s + spent
-        print(f"{relative:42s} {group:9s} DER {der:6.1%}  speakers ref {len(ref.labels())} hyp {len(hyp.labels())}"
+        print(f"{relative:42s} {group:9s} DER {der[0.25]:6.1%} (collar 0: {der[0.0]:6.1%})  speakers ref {len(ref.labels())} hyp {len(hyp.labels())}"
               f"  diarize {elapsed:5.2f} s  transcribe {spent:5.1f} s", flush=True)
-    for group, metric in pooled.items():
-        print(f"pooled {group:9s} DER {abs(metric):.1%}")
+    for (group, collar), metric in pooled.items():
+        print(f"pooled {group:9s} collar {collar:4.2f} DER {abs(metric):.1%}")
     print(f"speaker count right on {right}/{total} files; diarization time = {diarize_s / transcribe_s:.1%} "
           f"of transcription time")
 

@@ -44,3 +44,10 @@ def run_stages(call, source: Path, stages, **overrides):
     for stage in stages:
         stage(call, ctx)
     return call
+
+
+def new_call_from(source: Path):
+    """A decoded Call for `source`, ready for the stages after decode."""
+    call = new_call(source)
+    decode(call, Context(settings=Settings.load(), source=source))
+    return call

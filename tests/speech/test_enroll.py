@@ -55,3 +55,29 @@ def test_cli_enroll_list_and_remove(shared_dir, tmp_path, monkeypatch, capsys):
     assert main(["enroll", "Emily Stone", "--remove"]) == 0
     assert load_voiceprints(Settings.load()) == []
     assert main(["enroll", "Nobody", "--remove"]) == 2
+
+
+
+def test_enrolled_rep_is_found_on_a_dual_channel_call_without_channel_roles(shared_dir, tmp_path):
+    import numpy as np
+    from scipy.io import wavfile
+
+    from leadscribe.audio.decode import decode_audio
+    from leadscribe.speech.transcribe import transcribe
+    from tests.speech.conftest import new_call_from
+
+    # A two-channel call from real speech: JFK on channel 0, the CSR's greeting in Call01
+    # (0-9.2 s, before the customer speaks) on channel 1. The CSR is enrolled from her
+    # separate enrolment clip, so the match is across recordings.
+    jfk = decode_audio(shared_dir / "whisper-and-faster-whisper/jfk.flac", 600, 10**8).samples[0]
+    csr = decode_audio(shared_dir / "callytics-csvd/Call01.wav", 600, 10**8).samples[0][: int(9.2 * 16000)]
+    length = min(len(jfk), len(csr))
+    stereo = tmp_path / "call.wav"
+    wavfile.write(stereo, 16000, (np.stack([jfk[:length], csr[:length]], axis=1) * 32767).astype("int16"))
+    prints_dir = tmp_path / "prints"
+    enroll("Emily", [shared_dir / CSR_CLIP], Settings.load(voiceprints_dir=prints_dir))
+    call = new_call_from(stereo)
+    run_stages(call, stereo, [transcribe, diarize, utterances, roles], voiceprints_dir=prints_dir)
+    by_channel = {s.channel: s for s in call.speakers}
+    assert by_channel[1].role == "rep" and by_channel[1].role_source == "voiceprint" and by_channel[1].name == "Emily"
+    assert by_channel[0].role == "prospect" and by_channel[0].name != "Emily"

@@ -18,13 +18,17 @@ second voice-activity pass:
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
+from leadscribe.audio.decode import SAMPLE_RATE
 from leadscribe.context import Context
 from leadscribe.schema import Call, Segment, SpeakerTurn, Word
+
+logger = logging.getLogger(__name__)
 
 # Chunking: a pause at least this long ends a chunk; no chunk grows longer than MAX_CHUNK_S.
 CHUNK_PAUSE_S = 0.3
@@ -48,6 +52,16 @@ LONE_CHUNK_SIMILARITY = 0.55
 WEAK_MARGIN = 0.12
 # Turns of one speaker separated by less than this are one turn.
 TURN_BRIDGE_S = 1.0
+# Segmentation turns: a pause shorter than TURN_GAP_S does not end a turn; a turn shorter
+# than MIN_TURN_S is a flicker of the model, not speech.
+TURN_GAP_S = 1.0
+MIN_TURN_S = 0.1
+# A frame counts one more speaker once the windows' mean local speaker count passes
+# n + 1 - COUNT_ROUNDING (0.5 would be plain rounding; lower hears more quiet speech).
+COUNT_ROUNDING = 0.5
+SOFT_ACTIVITY = False
+# The segmentation model marks at most two people talking at once.
+MAX_SPEAKERS_PER_FRAME = 2
 
 
 def channel_speaker_id(channel: int) -> str:
@@ -224,6 +238,182 @@ def diarize_by_voice(call: Call, ctx: Context) -> list[SpeakerTurn]:
     return turns_from_words(words)
 
 
+# Segmentation windows start this far apart: each second of speech is heard by two windows
+# (better local decisions at window edges) at half the cost of pyannote's 1 s step.
+SEGMENTATION_STEP_S = 5.0
+# A window's local speaker with less speech than this is ignored when linking voices.
+MIN_LOCAL_SPEECH_S = 0.3
+# Prefer a local speaker's speech without overlap for their voiceprint, if there is this much.
+MIN_EXCLUSIVE_SPEECH_S = 0.5
+# A local speaker's voiceprint uses at most this much of their speech in the window: longer
+# adds little evidence, and equal lengths let CAM++ embed many speakers in one batch.
+MAX_VOICEPRINT_S = 5.0
+# Local speakers with at least this much speech vote in clustering; the rest are only assigned.
+RELIABLE_LOCAL_S = 1.0
+
+
+@dataclass
+class LocalSpeaker:
+    """Speaker `index` of segmentation window `window`, with the speech used for its voiceprint."""
+    window: int
+    index: int
+    spans: list[tuple[float, float]]
+    seconds: float
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[first, last) index pairs of the runs of True in a 1-D mask."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def _longest_first(spans: list[tuple[float, float]], budget_s: float) -> list[tuple[float, float]]:
+    """The longest spans (cut to fit) up to `budget_s` seconds in all, back in time order."""
+    kept, left = [], budget_s
+    for start, end in sorted(spans, key=lambda span: span[0] - span[1]):
+        if left <= 0:
+            break
+        kept.append((start, min(end, start + left)))
+        left -= kept[-1][1] - start
+    return sorted(kept)
+
+
+def local_speakers(activity, duration: float) -> list[LocalSpeaker]:
+    """Every window's local speaker with enough speech, and the spans to embed for them."""
+    found = []
+    half = activity.frame_step / 2
+    for window in range(len(activity.window_starts)):
+        times = activity.frame_times(window)
+        inside = times < duration
+        alone = activity.active[window].sum(axis=1) == 1
+        for index in range(activity.active.shape[2]):
+            talking = activity.active[window, :, index] & inside
+            if talking.sum() * activity.frame_step < MIN_LOCAL_SPEECH_S:
+                continue
+            exclusive = talking & alone
+            use = exclusive if exclusive.sum() * activity.frame_step >= MIN_EXCLUSIVE_SPEECH_S else talking
+            spans = [(max(0.0, times[a] - half), min(duration, times[b - 1] + half)) for a, b in _runs(use)]
+            found.append(LocalSpeaker(window, index, _longest_first(spans, MAX_VOICEPRINT_S),
+                                      float(use.sum() * activity.frame_step)))
+    return found
+
+
+def reconstruct_activity(activity, speakers: list[LocalSpeaker], labels: np.ndarray, num_clusters: int,
+                         duration: float) -> tuple[np.ndarray, np.ndarray]:
+    """Global (clusters, frames) activity: who talks in each frame of the whole recording.
+
+    Each cluster's score in a frame is the Hamming-weighted mean, over the windows that
+    see the frame, of its local speakers' activity; the number of people talking is the
+    same mean of the local speaker count, rounded. The frame goes to that many clusters,
+    highest scores first, so overlap keeps both voices. Returns (active, score).
+    """
+    frames = int(np.ceil(duration / activity.frame_step)) + 1
+    per_window = activity.active.shape[1]
+    taper = np.hamming(per_window)
+    score = np.zeros((num_clusters, frames))
+    count = np.zeros(frames)
+    weight = np.zeros(frames)
+    by_window: dict[int, list[tuple[int, int]]] = {}
+    for speaker, label in zip(speakers, labels):
+        by_window.setdefault(speaker.window, []).append((speaker.index, int(label)))
+    for window in range(len(activity.window_starts)):
+        first = int(round(activity.window_starts[window] / activity.frame_step))
+        index = first + np.arange(per_window)
+        keep = index < frames
+        local = (activity.probability if SOFT_ACTIVITY else activity.active)[window][keep].astype(float)
+        index = index[keep]
+        clustered = np.zeros((len(index), num_clusters))
+        for speaker_index, label in by_window.get(window, []):
+            clustered[:, label] = np.maximum(clustered[:, label], local[:, speaker_index])
+        score[:, index] += (clustered * taper[keep, None]).T
+        count[index] += local.sum(axis=1) * taper[keep]
+        weight[index] += taper[keep]
+    weight = np.maximum(weight, 1e-9)
+    score /= weight
+    talking = np.floor(count / weight + COUNT_ROUNDING).astype(int)
+    active = np.zeros_like(score, dtype=bool)
+    order = np.argsort(-score, axis=0)
+    for rank in range(min(num_clusters, MAX_SPEAKERS_PER_FRAME)):
+        chosen = order[rank]
+        take = (talking > rank) & (score[chosen, np.arange(frames)] > 0)
+        active[chosen[take], np.flatnonzero(take)] = True
+    return active, score
+
+
+def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
+    """Speaker turns from segmentation-3.0 and CAM++ (mono audio); sets each word's speaker.
+
+    Speech is found by the segmentation model, not by Whisper's words, so quiet speech,
+    back-channels and overlap all count. Each window's local speakers get one voiceprint
+    from all their speech in that window; voiceprints are clustered across windows.
+    """
+    from leadscribe.speech.segmentation import load_segmenter
+    from leadscribe.speech.voice import load_speaker_encoder
+
+    settings = ctx.settings
+    samples = call.samples[0]
+    duration = len(samples) / SAMPLE_RATE
+    activity = load_segmenter().segment(samples, SEGMENTATION_STEP_S)
+    speakers = local_speakers(activity, duration)
+    if not speakers:
+        return diarize_by_voice(call, ctx)  # the model heard nobody: fall back on Whisper's words
+    encoder = load_speaker_encoder(settings.speaker_model)
+    embeddings = encoder.embed_span_groups(samples, [s.spans for s in speakers])
+    seconds = np.array([s.seconds for s in speakers])
+    reliable = seconds >= RELIABLE_LOCAL_S
+    if reliable.sum() < 2:
+        reliable = np.ones(len(speakers), dtype=bool)
+    clusters = cluster_voices(embeddings[reliable], seconds[reliable], settings.num_speakers,
+                              settings.min_speakers, settings.max_speakers)
+    centres = centroids_of(embeddings[reliable], clusters)
+    labels = (embeddings @ centres.T).argmax(axis=1)
+    labels[reliable] = clusters
+    active, score = reconstruct_activity(activity, speakers, labels, len(centres), duration)
+    turns = turns_from_activity(active, activity.frame_step, duration)
+    speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in turns]))
+    words = [w for s in call.segments for w in s.words]
+    for word in words:
+        word.speaker = speaker_ids.get(_word_cluster(word, active, score, activity.frame_step, activity.frame_offset))
+    result = [SpeakerTurn(speaker=speaker_ids[t.cluster], start=t.start, end=t.end, channel=None) for t in turns]
+    unassigned = [w for w in words if w.speaker is None]
+    assign_speakers(unassigned, result)
+    call.voiceprints = {speaker_ids[k]: centres[k] for k in speaker_ids}
+    return result
+
+
+@dataclass
+class ClusterTurn:
+    cluster: int
+    start: float
+    end: float
+
+
+def turns_from_activity(active: np.ndarray, frame_step: float, duration: float) -> list[ClusterTurn]:
+    """Runs of active frames per cluster as time-ordered turns (pauses under TURN_GAP_S bridged)."""
+    turns = []
+    for cluster in range(active.shape[0]):
+        for first, last in _runs(active[cluster]):
+            start, end = first * frame_step, min(duration, last * frame_step)
+            if turns and turns[-1].cluster == cluster and start - turns[-1].end < TURN_GAP_S:
+                turns[-1].end = end
+            elif end - start >= MIN_TURN_S:
+                turns.append(ClusterTurn(cluster, start, end))
+    return sorted(turns, key=lambda t: (t.start, t.end))
+
+
+def _word_cluster(word: Word, active: np.ndarray, score: np.ndarray, frame_step: float,
+                  frame_offset: float) -> Optional[int]:
+    """The cluster most active during the word (in overlap: the one with the higher score)."""
+    first = max(0, int(np.floor((word.start - frame_offset) / frame_step)))
+    last = min(active.shape[1], int(np.ceil((word.end - frame_offset) / frame_step)) + 1)
+    if last <= first:
+        return None
+    evidence = (active[:, first:last] * (score[:, first:last] + 1e-3)).sum(axis=1)
+    if evidence.max() <= 0:
+        evidence = score[:, first:last].sum(axis=1)
+    return int(evidence.argmax()) if evidence.max() > 0 else None
+
+
 def _ids_by_first_appearance(labels: np.ndarray) -> dict[int, str]:
     ids: dict[int, str] = {}
     for label in labels:
@@ -255,4 +445,17 @@ def diarize(call: Call, ctx: Context) -> None:
         call.turns = diarize_by_channel(call.segments)
         assign_speakers([w for s in call.segments for w in s.words], call.turns)
     else:
-        call.turns = diarize_by_voice(call, ctx)
+        call.turns = diarize_mono(call, ctx)
+
+
+def diarize_mono(call: Call, ctx: Context) -> list[SpeakerTurn]:
+    """Segmentation-based voice diarization; Whisper's word chunks when that model is unavailable."""
+    from leadscribe.errors import ModelError
+
+    if call.samples is None or call.samples.shape[1] == 0:
+        return []
+    try:
+        return diarize_by_segmentation(call, ctx)
+    except (ImportError, ModelError) as exc:
+        logger.warning("speaker segmentation unavailable (%s); diarizing Whisper's word chunks", exc)
+        return diarize_by_voice(call, ctx)

@@ -172,11 +172,41 @@ def assign_names(call: Call) -> None:
                     break
 
 
+# Channel voiceprints use at most this much of each channel's speech (enough for a stable print).
+CHANNEL_VOICEPRINT_S = 30.0
+
+
+def channel_voiceprints(call: Call, ctx: Context) -> dict[str, np.ndarray]:
+    """Speaker id -> voiceprint of their channel's transcribed speech (dual-channel calls).
+
+    Channel diarization needs no voices, so nothing has embedded them yet; this is done only
+    when a rep is enrolled, once per channel.
+    """
+    from leadscribe.speech.voice import load_speaker_encoder
+
+    encoder = load_speaker_encoder(ctx.settings.speaker_model)
+    prints = {}
+    for speaker in call.speakers:
+        if speaker.channel is None or call.samples is None or speaker.channel >= call.samples.shape[0]:
+            continue
+        spans, total = [], 0.0
+        for segment in call.segments:
+            if segment.channel == speaker.channel and total < CHANNEL_VOICEPRINT_S:
+                spans.append((segment.start, min(segment.end, segment.start + CHANNEL_VOICEPRINT_S - total)))
+                total += spans[-1][1] - spans[-1][0]
+        if total > 0:
+            prints[speaker.id] = encoder.embed_span_groups(call.samples[speaker.channel], [spans])[0]
+    return prints
+
+
 def roles(call: Call, ctx: Context) -> None:
     """Stage: `role`, `role_confidence`, `role_source` (and `name` when known) for every speaker."""
     from leadscribe.speech.enroll import load_voiceprints
 
-    prints = load_voiceprints(ctx.settings) if call.voiceprints else []
+    dual_channel = any(s.channel is not None for s in call.speakers)
+    prints = load_voiceprints(ctx.settings) if call.voiceprints or dual_channel else []
+    if prints and not call.voiceprints and dual_channel:
+        call.voiceprints = channel_voiceprints(call, ctx)
     assign_roles(call, ctx, prints)
     assign_names(call)
     role_of = {s.id: s.role for s in call.speakers}

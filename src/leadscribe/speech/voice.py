@@ -37,6 +37,9 @@ class SpeakerEncoder(Protocol):
     def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
         """One L2-normalised embedding per (start, end) span of mono 16 kHz `samples`."""
 
+    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]]) -> np.ndarray:
+        """One L2-normalised embedding per group of spans, as if the spans were one recording."""
+
 
 def kaldi_fbank(samples: np.ndarray, num_mel_bins: int = 80) -> np.ndarray:
     """Kaldi-style log-mel filterbank, 25 ms frames every 10 ms, shape (frames, num_mel_bins).
@@ -130,6 +133,24 @@ class CamppEncoder:
             windows.append(window - window.mean(axis=0, keepdims=True))
         return _l2_normalise(self._embed_windows(windows))
 
+    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]]) -> np.ndarray:
+        # Features of the spans are joined (not the audio): no click at the joins, and the
+        # whole signal's features are computed once however many groups reuse a frame.
+        if not groups:
+            return np.zeros((0, CAMPP_EMBEDDING_DIM), dtype=np.float32)
+        features = kaldi_fbank(samples)
+        windows = []
+        for spans in groups:
+            frames = [features[max(0, int(round(a / self.FRAME_SHIFT_S))):int(round(b / self.FRAME_SHIFT_S))]
+                      for a, b in spans]
+            window = np.concatenate(frames) if frames else features[:0]
+            if len(window) < self.MIN_FRAMES:  # too short for the network: widen around the first span
+                centre = int(round((spans[0][0] + spans[0][1]) / 2 / self.FRAME_SHIFT_S)) if spans else 0
+                first = max(0, min(centre - self.MIN_FRAMES // 2, len(features) - self.MIN_FRAMES))
+                window = features[first:first + self.MIN_FRAMES]
+            windows.append(window - window.mean(axis=0, keepdims=True))
+        return _l2_normalise(self._embed_windows(windows))
+
     def _embed_windows(self, windows: list[np.ndarray]) -> np.ndarray:
         # Batch windows of equal length together: zero padding would leak into the statistics pooling.
         out = np.zeros((len(windows), CAMPP_EMBEDDING_DIM), dtype=np.float32)
@@ -178,6 +199,11 @@ class ResemblyzerEncoder:
             window = mel[first:first + self.FRAMES]
             batch[index, :len(window)] = window
         return _l2_normalise(self._encoder.embed_frames_batch(batch))
+
+    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]]) -> np.ndarray:
+        # The d-vector sees one 1.6 s partial per embedding: the longest span of each group.
+        spans = [max(g, key=lambda span: span[1] - span[0]) if g else (0.0, 0.0) for g in groups]
+        return self.embed_spans(samples, spans)
 
 
 def load_speaker_encoder(preferred: str = "campp") -> SpeakerEncoder:
