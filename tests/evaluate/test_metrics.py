@@ -117,7 +117,8 @@ def test_calibration_ece_known_case():
 
 @pytest.mark.parametrize("text,value", [("eighty thousand dollars", 80000), ("a quarter million", 250000),
                                         ("one point two million euros", 1.2e6), ("fifty k", 50000),
-                                        ("$329.3 million", 329.3e6), ("0.9%", 0.9)])
+                                        ("$329.3 million", 329.3e6), ("0.9%", 0.9), ("4.1 million", 4.1e6),
+                                        ("2.45 billion", 2.45e9)])
 def test_spoken_numbers(text, value):
     assert spoken_number(text) == pytest.approx(value)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any, Optional
 
 from text_to_num import alpha2digit
@@ -84,8 +85,10 @@ def words_to_digits(text: str, language: str = "en") -> str:
 
 def _apply_scales(text: str) -> str:
     def scaled(match: re.Match) -> str:
-        value = float(match.group(1)) * (_SCALE.get(match.group(2)) or float(match.group(2)))
-        return f"{value:.0f}" if value == int(value) else f"{value:g}"
+        # Decimal, not float: 4.1 * 1e6 is 4099999.9999999995 in binary floating point.
+        scale = _SCALE.get(match.group(2)) or float(match.group(2))
+        value = Decimal(match.group(1)) * Decimal(int(scale))
+        return format(value.normalize(), "f")
     return re.sub(r"\b(\d+(?:\.\d+)?)\s+(thousand|million|billion|trillion|1000|1000000|1000000000)\b", scaled, text)
 
 
