@@ -63,3 +63,41 @@ def test_seller_company_from_settings_is_excluded():
                        vocabulary={"companies": ["Northwind Analytics", "Globex"]},
                        seller_company="Northwind Analytics")
     assert fields["name"].value == "Globex"
+
+
+def test_job_title_from_name_title_company_intro():
+    fields = fields_of([
+        ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+        ("S2", "prospect", "Sure. Im Daniel Walker, Chief Financial Officer at Acme Logistics."),
+    ], vocabulary={"companies": ["Acme Logistics"]}, seller_company="Northwind Analytics")
+    assert fields["jobtitle"].value == "chief financial officer"
+    # Whisper lost the cue and wrote the letters lower-case; the name-title-company shape still holds.
+    fields = fields_of([("S2", "prospect", "Sure, in Robert Rossi, it director at Summit Freight.")])
+    assert fields["jobtitle"].value == "IT director"
+    fields = fields_of([("S2", "prospect", "Ann Lee procurement manager at Granite Health, hi.")])
+    assert fields["jobtitle"].value == "procurement manager"
+
+
+def test_someone_elses_title_is_not_the_contacts():
+    fields = fields_of([("S2", "prospect", "Our IT director at Acme Logistics signs off on tools.")])
+    assert "jobtitle" not in fields
+
+
+def test_list_with_an_unrecognised_neighbour_goes_to_review():
+    vocabulary = {"products": ["Jira", "Slack", "Oracle"], "competitors": ["Looker", "Salesforce", "Zendesk"]}
+    fields = fields_of([("S2", "prospect", "We run on Drew and Slack but we lose track of follow ups."),
+                        ("S2", "prospect", "We are also evaluating liver and Salesforce.")], vocabulary=vocabulary)
+    stack, competitors = fields["leadscribe_tech_stack"], fields["leadscribe_competitors"]
+    assert stack.value == ["Slack"] and stack.decision == "review" and "'Drew'" in stack.reason
+    assert competitors.decision == "review" and "'liver'" in competitors.reason
+    # A list cut off after its "and" (the rest went to the other speaker's turn) may be incomplete too.
+    cut = fields_of([("S2", "prospect", "We are also evaluating Looker and"), ("S1", "rep", "Zendesk. Noted.")],
+                    vocabulary=vocabulary)
+    assert cut["leadscribe_competitors"].decision == "review"
+
+
+def test_complete_list_and_a_following_clause_stay_auto():
+    fields = fields_of([("S2", "prospect", "We run on Oracle and Slack, but the reporting is too slow.")],
+                       vocabulary={"products": ["Oracle", "Slack"]})
+    assert fields["leadscribe_tech_stack"].value == ["Oracle", "Slack"]
+    assert fields["leadscribe_tech_stack"].decision == "auto"

@@ -41,6 +41,12 @@ JOB_TITLE = re.compile(r"\b(?:i'?m|i\s+am|as|my\s+(?:title|role)\s+is|work\s+as)
                        r"(?P<title>(?:[a-z]+\s+){0,2}?" + TITLE_WORDS + r")\b", re.I)
 # Whisper mishears "I'm the" as "in the" often enough to accept it right after a name ("David, in the head of").
 TITLE_AFTER_NAME = re.compile(r",\s+in\s+the\s+(?P<title>" + TITLE_WORDS + r")\b", re.I)
+# The self-introduction "I'm Daniel Walker, chief financial officer at Acme Logistics": a capitalised name, then a
+# title, then "at/with/from" a capitalised company. The cue before the name is often lost or misheard ("Im",
+# "in", "Sure, Emery a Miller head of operations at ..."), so the name-title-company shape is the evidence.
+TITLE_BETWEEN_NAME_AND_COMPANY = re.compile(
+    r"\b(?!(?:our|my|their|your|his|her|the|we|they)\b)(?-i:[A-Z][a-z])[\w'-]*\s*,?\s+(?:the\s+)?(?P<title>(?:(?!(?:a|an|the)\s)[A-Za-z]+\s+){0,2}?" + TITLE_WORDS +
+    r")\s*,?\s+(?:at|with|from|for|here\s+at|over\s+at)\s+(?:the\s+)?[A-Z]", re.I)
 SPOKEN_OWN_NUMBER = re.compile(r"\b(phone|number|cell|mobile|reach me|call me|extension)\b", re.I)
 PHONE_EXTRACTOR_CONFIDENCE = 0.9
 
@@ -127,11 +133,30 @@ def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: d
 
 
 def find_job_titles(collector: EntityCollector, ut: UtteranceText) -> None:
-    for pattern in (JOB_TITLE, TITLE_AFTER_NAME):
+    for pattern in (JOB_TITLE, TITLE_AFTER_NAME, TITLE_BETWEEN_NAME_AND_COMPANY):
         for match in pattern.finditer(ut.text):
-            title = match.group("title")
-            start = match.start("title")
-            collector.add(ut, "JOB_TITLE", start, start + len(title), title.strip().lower(), 0.8, "rules")
+            title, start = without_leading_name(match.group("title"), match.start("title"))
+            collector.add(ut, "JOB_TITLE", start, start + len(title), normalise_title(title), 0.8, "rules")
+
+
+def without_leading_name(title: str, start: int) -> tuple[str, int]:
+    """"Lee procurement manager" -> "procurement manager": in a lower-case title, a leading capitalised word
+    is the end of the person's name (the comma after a name is often not written)."""
+    words = title.split()
+    while len(words) > 1 and re.fullmatch(r"[A-Z][a-z'-]+", words[0]) and any(w.islower() for w in words[1:]):
+        start += title.index(words[1], len(words[0]))
+        title = title[title.index(words[1], len(words[0])):]
+        words = words[1:]
+    return title, start
+
+
+# Short forms said as letters keep their capitals ("IT director", "VP of sales"); Whisper may write them lower-case.
+TITLE_ACRONYMS = {"it", "vp", "svp", "evp", "hr", "ceo", "cto", "cfo", "coo", "cio", "cmo", "cro", "cso", "qa", "ux"}
+
+
+def normalise_title(title: str) -> str:
+    words = title.split()
+    return " ".join(w.upper() if w.lower() in TITLE_ACRONYMS else w.lower() for w in words)
 
 
 def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> None:

@@ -14,6 +14,8 @@ from typing import Optional
 import numpy as np
 import yaml
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from leadscribe.schema import Call, Entity, Signal, Signals
 from leadscribe.understand.embeddings import sentence_vectors
 from leadscribe.understand.models import embed
@@ -117,20 +119,70 @@ def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: 
                   confidence=round(confidence * (0.7 + 0.3 * asr), 4), detail=dict(detail))
 
 
+# "Jira and Slack", "Looker, Tableau or Gong": the words that join the items of a spoken list.
+# Before a name only "and"/"or" join ("Yes, Slack" is no list); after it a comma does too ("Slack, Jira and Excel").
+LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&)\s+$", re.I)
+LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)(?:\s+|$))(?P<word>[\w'.-]*)", re.I)
+
+
+def unrecognised_list_neighbours(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
+    """Words joined to a listed name by "and", "or" or a comma that no finder recognised ("Drew and Slack" when
+    Whisper misheard "Jira"), and "" for a list cut off after its "and": either way the list said may hold an item
+    we do not have. Function words ("Slack, but we...") start another clause, not another item."""
+    at = text.find(entity.text)
+    if at < 0:
+        return []
+    found = []
+    before = LIST_JOINER_BEFORE.search(text[:at])
+    after = LIST_JOINER_AFTER.match(text[at + len(entity.text):])
+    for match, offset in ((before, 0), (after, at + len(entity.text))):
+        if match is None:
+            continue
+        word = match.group("word").strip(".,")
+        start = offset + match.start("word")
+        if word.lower() in STOP_WORDS and word:
+            continue
+        if word and any(s < start + len(word) and start < e for s, e in recognised):
+            continue
+        if not word and match is before:
+            continue
+        found.append(word)
+    return found
+
+
+def list_evidence(entity: Entity, neighbours: list[str]) -> dict[str, str]:
+    """Why a list holding this name may be incomplete or wrong, for the CRM policy to send it to review:
+    an unrecognised neighbour in the same spoken list, or a name corrected from what was heard."""
+    evidence = {}
+    if neighbours:
+        shown = ", ".join(f"'{w}'" if w else "a list cut off after 'and'" for w in neighbours)
+        evidence["incomplete"] = f"{shown} next to {entity.value} was not recognised"
+    squashed = re.sub(r"[^a-z0-9]", "", entity.text.lower())
+    if entity.source == "vocabulary" and squashed != re.sub(r"[^a-z0-9]", "", str(entity.value).lower()):
+        evidence["corrected"] = f"{entity.value} was heard as '{entity.text}'"
+    return evidence
+
+
 def add_competitors_and_stack(call: Call, found: Signals) -> None:
     """Competitors, marked used today or being evaluated, and the prospect's tech stack, from the entities."""
     by_utterance = {u.id: u for u in call.transcription.utterances}
     seen_competitors: dict[str, Signal] = {}
     seen_stack: set[str] = set()
+    texts = {u.id: UtteranceText.of(u).text for u in call.transcription.utterances}
     for entity in call.entities:
         if entity.type not in {"COMPETITOR", "PRODUCT"} or entity.utterance is None:
             continue
         utterance = by_utterance[entity.utterance]
         status = usage(utterance.text, entity)
         name = str(entity.value)
+        text = texts[entity.utterance]
+        recognised = [(at, at + len(e.text)) for e in call.entities if e.utterance == entity.utterance
+                      for at in [text.find(e.text)] if at >= 0]
+        evidence = list_evidence(entity, unrecognised_list_neighbours(text, entity, recognised))
         if entity.type == "COMPETITOR":
             signal = Signal(text=name, utterance=entity.utterance, speaker=entity.speaker, role=entity.role,
-                            confidence=entity.confidence, detail={"status": status, "entity_id": entity.id})
+                            confidence=entity.confidence, detail={"status": status, "entity_id": entity.id,
+                                                                  **evidence})
             previous = seen_competitors.get(name.lower())
             if previous is None or (status == "evaluating" and previous.detail["status"] != "evaluating"):
                 seen_competitors[name.lower()] = signal
@@ -138,7 +190,7 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
             seen_stack.add(name.lower())
             found.tech_stack.append(Signal(text=name, utterance=entity.utterance, speaker=entity.speaker,
                                            role=entity.role, confidence=entity.confidence,
-                                           detail={"entity_id": entity.id}))
+                                           detail={"entity_id": entity.id, **evidence}))
     found.competitors = list(seen_competitors.values())
 
 
