@@ -101,3 +101,17 @@ def test_complete_list_and_a_following_clause_stay_auto():
                        vocabulary={"products": ["Oracle", "Slack"]})
     assert fields["leadscribe_tech_stack"].value == ["Oracle", "Slack"]
     assert fields["leadscribe_tech_stack"].decision == "auto"
+
+
+def test_company_and_email_domain_confirm_each_other_but_a_name_does_not_confirm_its_email():
+    turns = [("S2", "prospect", "Sure, I'm Robert Rossi at Summit Freight."),
+             ("S2", "prospect", "It's Robert.Rossi at summitfreight.com.")]
+    vocabulary = {"companies": ["Summit Freight"]}
+    alone = fields_of(turns[1:], vocabulary=vocabulary, low_confidence_words=("summitfreight.com", "Robert.Rossi"))
+    both = fields_of(turns, vocabulary=vocabulary, low_confidence_words=("summitfreight.com", "Robert.Rossi", "Summit", "Freight"))
+    assert alone["domain"].decision == "review"
+    assert both["domain"].value == "summitfreight.com" and both["domain"].decision == "auto"
+    assert both["domain"].confidence > alone["domain"].confidence and len(both["domain"].entity_ids) == 2
+    assert both["name"].confidence > 0.8
+    # "Fisher" said and "fisher" in the e-mail are one hearing of a sound ("Fischer"?): no boost for the e-mail.
+    assert both["email"].confidence == alone["email"].confidence

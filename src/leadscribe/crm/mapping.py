@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 import yaml
 
+from leadscribe.crm.agreement import company_confirms_domain, confirming, noisy_or
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
@@ -45,12 +46,39 @@ def propose_fields(call: Call, mapping: dict[str, Any], seller_company: Optional
     defaults = mapping.get("defaults", {})
     fields = []
     for spec in mapping["fields"]:
-        candidates = candidates_for(call, spec, seller)
+        candidates = corroborated(call, spec, candidates_for(call, spec, seller), seller)
         decided = decide(spec["object"], spec["field"], candidates, float(spec.get("auto", defaults.get("auto", 0.8))),
                          float(spec.get("review", defaults.get("review", 0.35))))
         if decided is not None:
             fields.append(decided)
     return fields
+
+
+def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], seller: Seller) -> list[Candidate]:
+    """Candidates whose value a second, independent hearing confirms get the combined confidence (agreement.py):
+    the company and its e-mail domain."""
+    def owned(entity: Entity) -> bool:
+        return seller.owns(entity) or effective_role(entity.role, entity.speaker, seller) == "rep"
+
+    by_id = {e.id: e for e in call.entities}
+    field = (spec["object"], spec["field"])
+    for candidate in candidates:
+        own = [by_id[i] for i in candidate.entity_ids if i in by_id]
+        # A name and the e-mail spelled from it are not independent: both are one hearing of a sound, and a
+        # homophone ("Fisher"/"Fischer", "Sophia"/"Sofia") agrees with itself. Only the company's spelling, which
+        # the team's vocabulary fixes, confirms what the domain was heard as.
+        if field == ("company", "domain"):
+            witnesses = confirming(call, "ORGANIZATION", lambda c: company_confirms_domain(c, str(candidate.value)),
+                                   owned)
+        elif field == ("company", "name"):
+            witnesses = confirming(call, "EMAIL", lambda m: any(company_confirms_domain(o, str(m.value))
+                                                                for o in own), owned)
+        else:
+            continue
+        for witness in {w.id: w for w in witnesses if w.id not in candidate.entity_ids}.values():
+            candidate.confidence = noisy_or(candidate.confidence, witness.confidence)
+            candidate.entity_ids.append(witness.id)
+    return candidates
 
 
 def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "") -> Candidate:

@@ -1,0 +1,36 @@
+"""Independent hearings that confirm each other.
+
+A prospect names their company ("Summit Freight", spelled as the team's vocabulary lists it) and later its
+e-mail domain ("summitfreight.com"). Whisper hears each in a different stretch of audio, so when two hearings
+agree the chance both are wrong in the same way is small: the value's confidence becomes
+the noisy-OR of the two, 1 - (1 - a)(1 - b). Hearings that disagree change nothing here; the policy already
+sends low-confidence values to review.
+"""
+from __future__ import annotations
+
+import re
+
+from leadscribe.schema import Call, Entity
+
+
+def noisy_or(a: float, b: float) -> float:
+    return round(1.0 - (1.0 - a) * (1.0 - b), 4)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(text).lower())
+
+
+def domain_label(email_or_domain: str) -> str:
+    """"david@acme-logistics.com" -> "acmelogistics": the domain without its top level, squashed."""
+    domain = str(email_or_domain).split("@")[-1]
+    return squash(domain.rsplit(".", 1)[0])
+
+
+def company_confirms_domain(company: Entity, email_or_domain: str) -> bool:
+    return bool(squash(company.value)) and squash(company.value) == domain_label(email_or_domain)
+
+
+def confirming(call: Call, kind: str, check, owned) -> list[Entity]:
+    """The prospect-side entities of `kind` for which `check(entity)` holds."""
+    return [e for e in call.entities if e.type == kind and not owned(e) and check(e)]
