@@ -4,7 +4,8 @@ For each real phone call in ../shared/eval-data/callytics-csvd, in one run:
   - plain faster-whisper with the same model (its defaults: beam 5, no VAD), timed;
   - `leadscribe.enrich` on the same file, timed (wall clock, decode to result);
 and reports WER of both against the human reference (normalisation: leadscribe.evaluate.normalise),
-RTF of enrich, and the ratio enrich / plain. Run: python scripts/bench_transcription.py [--model base]
+RTF of enrich, and two ratios to plain: the speech-to-text stages (decode + transcribe, the work
+plain faster-whisper also does) and the whole of enrich (diarization, roles, extraction, CRM too). Run: python scripts/bench_transcription.py [--model base]
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from leadscribe.evaluate.metrics import error_counts, pooled_error_rate
 from leadscribe.pipeline import enrich
 from leadscribe.speech.models import load_whisper
 
+SPEECH_TO_TEXT_STAGES = ("decode", "transcribe", "require_speech")
 CALLS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "callytics-csvd"
 
 
@@ -56,6 +58,7 @@ def main() -> int:
         plain_counts.append(error_counts(reference, plain_text))
         enrich_counts.append(error_counts(reference, call.transcription.full_transcript))
         rows.append({"file": name, "duration": info.duration, "plain_s": min(plain_times), "enrich_s": min(enrich_times),
+                     "stt_s": sum(call.metadata.timings[s] for s in SPEECH_TO_TEXT_STAGES),
                      "rtf": min(enrich_times) / info.duration, "ratio": min(enrich_times) / min(plain_times),
                      "wer_plain": plain_counts[-1]["error_rate"], "wer_enrich": enrich_counts[-1]["error_rate"],
                      "timings": call.metadata.timings})
@@ -66,14 +69,20 @@ def main() -> int:
         "wer_plain_pooled": pooled_error_rate(plain_counts)["error_rate"],
         "rtf": sum(r["enrich_s"] for r in rows) / total_duration,
         "ratio_to_plain": sum(r["enrich_s"] for r in rows) / sum(r["plain_s"] for r in rows),
+        "stt_ratio_to_plain": sum(r["stt_s"] for r in rows) / sum(r["plain_s"] for r in rows),
+        "stage_share_of_transcribe": {stage: sum(r["timings"][stage] for r in rows) / sum(r["timings"]["transcribe"] for r in rows)
+                                      for stage in rows[0]["timings"]},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "files": rows,
     }
     for r in rows:
         print(f"{r['file']}: {r['duration']:.1f} s audio  plain {r['plain_s']:.2f} s  enrich {r['enrich_s']:.2f} s  "
-              f"RTF {r['rtf']:.3f}  ratio {r['ratio']:.2f}  WER enrich {r['wer_enrich']:.3f} plain {r['wer_plain']:.3f}")
+              f"RTF {r['rtf']:.3f}  speech-to-text/plain {r['stt_s'] / r['plain_s']:.2f}  enrich/plain {r['ratio']:.2f}  WER enrich {r['wer_enrich']:.3f} plain {r['wer_plain']:.3f}")
     print(f"pooled: WER enrich {summary['wer_enrich_pooled']:.3f} (plain {summary['wer_plain_pooled']:.3f})  "
-          f"RTF {summary['rtf']:.3f}  enrich/plain {summary['ratio_to_plain']:.2f}  peak RSS {summary['peak_rss_mb']:.0f} MB")
+          f"RTF {summary['rtf']:.3f}  speech-to-text/plain {summary['stt_ratio_to_plain']:.2f}  "
+          f"enrich/plain {summary['ratio_to_plain']:.2f}  peak RSS {summary['peak_rss_mb']:.0f} MB")
+    print("stage time / transcribe time: " + "  ".join(
+        f"{stage} {share:.1%}" for stage, share in summary["stage_share_of_transcribe"].items()))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     return 0
