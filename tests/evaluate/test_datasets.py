@@ -1,7 +1,6 @@
 """Dataset format, reference-file parsers and the eval-data importers."""
 import json
 
-import pytest
 
 from leadscribe.evaluate.datasets import load_dataset, parse_rttm, parse_srt, parse_stm, write_dataset
 from leadscribe.evaluate.importers import build_standard_dataset

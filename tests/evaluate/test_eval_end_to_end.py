@@ -1,7 +1,6 @@
 """`leadscribe eval` on one real call and one synthetic call (tiny.en), and the HTML report
 opened in headless Chromium: the plots must be real images."""
 import json
-import shutil
 from pathlib import Path
 
 import pytest

