@@ -34,3 +34,21 @@ def company_confirms_domain(company: Entity, email_or_domain: str) -> bool:
 def confirming(call: Call, kind: str, check, owned) -> list[Entity]:
     """The prospect-side entities of `kind` for which `check(entity)` holds."""
     return [e for e in call.entities if e.type == kind and not owned(e) and check(e)]
+
+
+def repeated_values(call: Call, own: list[Entity], key: str | None) -> list[Entity]:
+    """Other mentions, in other utterances, of the value `own` holds (by `key` of a dict value: "amount", "value").
+
+    Either side may repeat it: the rep reading back "5,000 employees" is a second hearing of the value.
+    """
+    def value_of(entity: Entity):
+        return entity.value.get(key) if key and isinstance(entity.value, dict) else entity.value
+
+    found = []
+    for mine in own:
+        for other in call.entities:
+            if other.type == mine.type and other.id != mine.id and other.utterance != mine.utterance and \
+                    value_of(other) is not None and value_of(other) == value_of(mine) and \
+                    (not isinstance(mine.value, dict) or other.value.get("unit") == mine.value.get("unit")):
+                found.append(other)
+    return found

@@ -8,13 +8,17 @@ from typing import Any, Optional
 
 import yaml
 
-from leadscribe.crm.agreement import company_confirms_domain, confirming, noisy_or
+from leadscribe.crm.agreement import company_confirms_domain, confirming, noisy_or, repeated_values
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
 from leadscribe.understand.contacts import FREE_MAIL
+from leadscribe.understand.entities import currency_confidence
 
 OWNER_OBJECTS = {"contact", "company"}
+# Values a second mention confirms: an amount or a count said twice. (A currency said twice with other amounts
+# confirms neither amount, so `currency` fields are left out.)
+REPEATABLE_TYPES = {"MONEY", "QUANTITY"}
 
 
 class MappingError(LeadscribeError):
@@ -67,7 +71,11 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
         # A name and the e-mail spelled from it are not independent: both are one hearing of a sound, and a
         # homophone ("Fisher"/"Fischer", "Sophia"/"Sofia") agrees with itself. Only the company's spelling, which
         # the team's vocabulary fixes, confirms what the domain was heard as.
-        if field == ("company", "domain"):
+        if spec["source"] == "entity" and spec["type"] in REPEATABLE_TYPES and spec.get("value") != "currency":
+            # The same amount or head count said again elsewhere in the call ("so, 5,000 employees?" / "yes") is a
+            # second hearing of other audio; a different value said again is a conflict the policy already shows.
+            witnesses = repeated_values(call, own, spec.get("value"))
+        elif field == ("company", "domain"):
             witnesses = confirming(call, "ORGANIZATION", lambda c: company_confirms_domain(c, str(candidate.value)),
                                    owned)
         elif field == ("company", "name"):
@@ -81,8 +89,9 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
     return candidates
 
 
-def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "") -> Candidate:
-    return Candidate(value=value, confidence=entity.confidence,
+def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "",
+                     confidence: Optional[float] = None) -> Candidate:
+    return Candidate(value=value, confidence=entity.confidence if confidence is None else confidence,
                      role=effective_role(entity.role, entity.speaker, seller), entity_ids=[entity.id], note=note)
 
 
@@ -104,8 +113,12 @@ def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Can
         timeline = call.signals.timeline
         if timeline is None or not timeline.detail.get("date"):
             return []
-        return [Candidate(timeline.detail["date"], timeline.confidence,
-                          effective_role(timeline.role, timeline.speaker, seller))]
+        # The classifier picked the sentence that states the buying timeline; whether the date in it is right is
+        # the date entity's to say (how unambiguous the phrase is, how clearly its words were heard).
+        date = next((e for e in call.entities if e.id == timeline.detail.get("entity_id")), None)
+        return [Candidate(timeline.detail["date"], date.confidence if date is not None else timeline.confidence,
+                          effective_role(timeline.role, timeline.speaker, seller),
+                          [date.id] if date is not None else [])]
     if source == "signals":
         return signal_candidates(call, spec, seller)
     if source == "summary":
@@ -133,7 +146,9 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         note = ""
         if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value:
             note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"
-        found.append(entity_candidate(entity, value, seller, note))
+        # The currency is its own hearing ("pounds" clear while "120,000" is not), so it has its own confidence.
+        confidence = currency_confidence(call, entity) if entity.type == "MONEY" and key == "currency" else None
+        found.append(entity_candidate(entity, value, seller, note, confidence))
     return found
 
 

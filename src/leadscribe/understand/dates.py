@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime, timedelta
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
@@ -35,6 +35,24 @@ PATTERNS = [
     ("month", re.compile(r"\b(?:in|by|until|before)\s+(" + "|".join(MONTHS) + r")\b", re.I)),
 ]
 ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+# How sure a phrase's reading is, by kind: a calendar date ("March 20, 2026") names one day; a period's end ("end
+# of Q3", "by March") is one day by our convention (its last); "next Tuesday", "in a month" and "next week" depend
+# on the speaker's habits (this week's Tuesday or next week's?) and on what "in a month" rounds to.
+READING_CONFIDENCE = {"explicit": 0.95, "end_of_quarter": 0.9, "end_of_month": 0.9, "end_of_year": 0.9,
+                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "relative": 0.8, "next_unit": 0.8,
+                      "weekday": 0.8}
+
+
+class DatePhrase(NamedTuple):
+    date: date
+    start: int
+    end: int
+    kind: str
+    """Which PATTERNS entry read it; READING_CONFIDENCE[kind] says how unambiguous that reading is."""
+
+    @property
+    def reading_confidence(self) -> float:
+        return READING_CONFIDENCE[self.kind]
 
 
 def call_date(call) -> date:
@@ -72,15 +90,15 @@ def count_of(word: str) -> int:
     return int(value) if value else 1
 
 
-def resolve_date(text: str, today: date) -> Optional[tuple[date, int, int]]:
-    """The first date expression in `text` as (ISO-able date, char start, char end), relative to `today`."""
+def resolve_date(text: str, today: date) -> Optional[DatePhrase]:
+    """The first date expression in `text` as (date, char start, char end, kind), relative to `today`."""
     for kind, pattern in PATTERNS:
         match = pattern.search(text)
         if match is None:
             continue
         resolved = resolve_match(kind, match, today)
         if resolved is not None:
-            return resolved, match.start(), match.end()
+            return DatePhrase(resolved, match.start(), match.end(), kind)
     return None
 
 

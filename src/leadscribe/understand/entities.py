@@ -18,7 +18,7 @@ from leadscribe.understand.contacts import apply_correction, digit_runs, find_em
 from leadscribe.understand.dates import call_date, resolve_date
 from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
-from leadscribe.understand.numbers import NumberMention, find_numbers
+from leadscribe.understand.numbers import CURRENCY_SYMBOLS, CURRENCY_WORDS, NumberMention, find_numbers, tokenize
 from leadscribe.understand.text import UtteranceText, combined_confidence
 from leadscribe.understand.vocabulary import CATEGORY_TYPES, match_vocabulary
 
@@ -49,6 +49,8 @@ TITLE_BETWEEN_NAME_AND_COMPANY = re.compile(
     r")\s*,?\s+(?:at|with|from|for|here\s+at|over\s+at)\s+(?:the\s+)?[A-Z]", re.I)
 SPOKEN_OWN_NUMBER = re.compile(r"\b(phone|number|cell|mobile|reach me|call me|extension)\b", re.I)
 PHONE_EXTRACTOR_CONFIDENCE = 0.9
+# A currency word or symbol names one currency; only the hearing of that word can make it wrong.
+CURRENCY_SAID_CONFIDENCE = 0.9
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +67,8 @@ class EntityCollector:
         self.claimed: dict[int, list[tuple[int, int]]] = {}
 
     def add(self, ut: UtteranceText, kind: str, start: int, end: int, value: Any, confidence: float, source: str,
-            allow_overlap: bool = False) -> Optional[Entity]:
+            allow_overlap: bool = False, hearing: Optional[float] = None) -> Optional[Entity]:
+        """`hearing` is how clearly the value's own words were heard; by default the mean word probability."""
         claimed = self.claimed.setdefault(ut.utterance.id, [])
         if not allow_overlap and any(s < end and start < e for s, e in claimed):
             return None
@@ -73,7 +76,8 @@ class EntityCollector:
         entity = Entity(id=f"e{len(self.entities) + 1}", type=kind, text=ut.text[start:end], value=value,
                         start=t0, end=t1, utterance=ut.utterance.id, speaker=ut.utterance.speaker,
                         role=ut.utterance.role,
-                        confidence=combined_confidence(confidence, ut.asr_confidence(start, end)), source=source)
+                        confidence=combined_confidence(confidence, ut.asr_confidence(start, end) if hearing is None
+                                                       else hearing), source=source)
         self.entities.append(entity)
         claimed.append((start, end))
         return entity
@@ -168,15 +172,17 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
         if unit is not None and number.currency is None:
             unit_name, unit_end = unit
             if number.value >= 1 and number.value == int(number.value):
+                # The number and its unit word are the value ("5,000 employees"); the rest of the sentence is not.
                 collector.add(ut, "QUANTITY", number.start, unit_end,
-                              {"value": int(number.value), "unit": unit_name}, 0.85, "rules")
+                              {"value": int(number.value), "unit": unit_name}, 0.85, "rules",
+                              hearing=ut.weakest_hearing(number.start, unit_end))
             continue
         if is_money(text, number):
             value: dict[str, Any] = {"amount": tidy(number.value), "currency": number.currency}
             if number.low is not None:
                 value["min"] = tidy(number.low)
             collector.add(ut, "MONEY", number.start, number.end, value,
-                          0.9 if number.currency else 0.7, "rules")
+                          0.9 if number.currency else 0.7, "rules", hearing=ut.weakest_hearing(number.start, number.end))
 
 
 def unit_after(text: str, end: int) -> Optional[tuple[str, int]]:
@@ -203,6 +209,26 @@ def is_money(text: str, number: NumberMention) -> bool:
     return bool(MONEY_CUES.search(text[sentence_start:sentence_end]))
 
 
+def currency_confidence(call: Call, money: Entity) -> float:
+    """How sure the currency of a MONEY entity is, from the currency word or symbol itself ("euros", "£").
+
+    The amount's digits and the currency are separate hearings: "120,000" may be unsure while "pounds" is clear.
+    Without a currency said or written the entity's own confidence stands.
+    """
+    utterance = next((u for u in call.transcription.utterances if u.id == money.utterance), None)
+    if utterance is None or not isinstance(money.value, dict) or not money.value.get("currency"):
+        return money.confidence
+    ut = UtteranceText.of(utterance)
+    offset = ut.text.find(money.text)
+    if offset < 0:
+        return money.confidence
+    for token in tokenize(money.text):
+        if token.text in CURRENCY_WORDS or token.text[:1] in CURRENCY_SYMBOLS:
+            hearing = ut.weakest_hearing(offset + token.start, offset + token.end)
+            return combined_confidence(CURRENCY_SAID_CONFIDENCE, hearing)
+    return money.confidence
+
+
 def tidy(value: float) -> float | int:
     return int(value) if value == int(value) else round(value, 2)
 
@@ -213,9 +239,10 @@ def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
         found = resolve_date(ut.text[position:], today)
         if found is None:
             break
-        resolved, start, end = found
-        collector.add(ut, "DATE", position + start, position + end, resolved.isoformat(), 0.85, "rules")
-        position += end
+        start, end = position + found.start, position + found.end
+        collector.add(ut, "DATE", start, end, found.date.isoformat(), found.reading_confidence, "rules",
+                      hearing=ut.weakest_hearing(start, end))
+        position = end
 
 
 def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:

@@ -100,7 +100,8 @@ def signals(call: Call, ctx) -> None:
         if label == "timeline":
             dates = [e for e in call.entities if e.type == "DATE" and e.utterance == ut.utterance.id]
             if dates:
-                signal.detail["date"] = dates[0].value
+                # The date entity carries how clearly the date itself was heard; the close date takes that.
+                signal.detail["date"], signal.detail["entity_id"] = dates[0].value, dates[0].id
             if found.timeline is None or (signal.detail.get("date") and not found.timeline.detail.get("date")):
                 found.timeline = signal
             continue

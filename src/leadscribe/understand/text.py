@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 
 from leadscribe.schema import Utterance
 
+# Whisper shares a number's probability among the ways to write it ("5,000", "5000", "five thousand", "$80" and
+# "80 dollars"), so a digit token that is right often gets about half the mass ("5000" at 0.27-0.6 in our calls).
+# A digit token at this share or above counts as clearly heard; below it the evidence falls in proportion (the
+# one misheard amount we have seen, "$30,000" for eighty thousand, had its digits at 0.15).
+DIGIT_FORM_SHARE = 0.5
+HAS_DIGIT = re.compile(r"\d")
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # "We use X, but the reporting is too slow": the clause after "but" is the complaint, classified on its own.
 # Whisper also joins sentences with commas ("Perfect, I will send a proposal by Friday, what is..."): a comma
@@ -57,6 +64,17 @@ class UtteranceText:
             return self.utterance.confidence if self.utterance.words else 1.0
         return sum(self.utterance.words[i].confidence for i in indices) / len(indices)
 
+    def weakest_hearing(self, start: int, end: int) -> float:
+        """How clearly the span's least certain word was heard (`word_evidence`); 1.0 when there are no words.
+
+        A value is only as right as its weakest word: "$30,000 for this year" is wrong if "$30" is, however
+        clearly "for this year" was heard, so a value's own words decide, not the mean over its sentence.
+        """
+        indices = self.word_indices(start, end)
+        if not indices:
+            return self.utterance.confidence if self.utterance.words else 1.0
+        return min(word_evidence(self.utterance.words[i].word, self.utterance.words[i].confidence) for i in indices)
+
     def sentences(self) -> list[tuple[int, int]]:
         spans, start = [], 0
         for match in SENTENCE_END.finditer(self.text):
@@ -92,6 +110,13 @@ def sentences_and_clauses(utterances: list[Utterance]) -> list[str]:
             units.append(ut.text[start:end])
             units += [ut.text[s:e] for s, e in ut.clauses(start, end)]
     return list(dict.fromkeys(units))
+
+
+def word_evidence(word: str, probability: float) -> float:
+    """How clearly one word was heard: its probability, or for a digit token its share of DIGIT_FORM_SHARE."""
+    if HAS_DIGIT.search(word):
+        return min(1.0, probability / DIGIT_FORM_SHARE)
+    return probability
 
 
 def combined_confidence(extractor: float, asr: float) -> float:

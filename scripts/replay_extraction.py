@@ -1,0 +1,79 @@
+"""Re-run the stages after transcription (entities .. crm) on the calls a previous `leadscribe eval` saved, and
+score them, so a change to understand/ or crm/ is measured in seconds instead of re-transcribing every call.
+
+    python scripts/replay_extraction.py build/eval/synthetic build/reports/synthetic [--fields] [--show FIELD]
+
+The saved JSON drops each word's `raw` spacing; it is rebuilt as " " + word, which is how Whisper writes most
+words (a split "$80" + ",000" comes back as "$80 ,000", which the number reader already accepts).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from leadscribe.config import Settings
+from leadscribe.context import Context
+from leadscribe.evaluate import metrics
+from leadscribe.evaluate.datasets import load_dataset
+from leadscribe.evaluate.runner import record_settings, score_call
+from leadscribe.pipeline import STAGES
+from leadscribe.schema import Call, Crm, Signals, Summary
+
+REPLAYED = ("entities", "signals", "sentiment", "summary", "crm")
+
+
+def replay(call: Call, settings: Settings, call_date: str | None) -> Call:
+    for utterance in call.transcription.utterances:
+        for word in utterance.words:
+            word.raw = " " + word.word.strip()
+    call.entities, call.signals, call.summary, call.crm = [], Signals(), Summary(), Crm()
+    if call_date:
+        call.custom_metadata = {**(call.custom_metadata or {}), "call_date": call_date}
+    ctx = Context(settings=settings)
+    for name, stage in STAGES:
+        if name in REPLAYED:
+            stage(call, ctx)
+    return call
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset", type=Path)
+    parser.add_argument("report", type=Path, help="the --out folder of a previous eval (its calls/ are replayed)")
+    parser.add_argument("--fields", action="store_true", help="print the per-field scores")
+    parser.add_argument("--show", action="append", default=[], help="print every proposal of OBJECT.FIELD")
+    args = parser.parse_args()
+
+    dataset = load_dataset(args.dataset)
+    results = []
+    for record in dataset.records:
+        saved = args.report / "calls" / (record.id.replace("/", "__") + ".json")
+        if not saved.is_file():
+            print(f"skip {record.id}: no saved call at {saved}")
+            continue
+        call = Call.model_validate_json(saved.read_text(encoding="utf-8"))
+        call = replay(call, record_settings(Settings(), dataset, record), record.data.get("call_date"))
+        scored = score_call(record, call)
+        results.append(scored)
+        truth = {f"{f['object']}.{f['field']}": f["value"] for f in scored.get("crm", {}).get("expected", [])}
+        for f in call.crm.fields:
+            key = f"{f.object}.{f.field}"
+            if key in args.show:
+                print(f"{record.id} {key}: {f.value!r} (expected {truth.get(key)!r}) {f.decision} "
+                      f"{f.confidence:.3f} - {f.reason}")
+
+    scores = metrics.crm_scores((([metrics.FieldItem(**f) for f in r["crm"]["expected"]],
+                                  [metrics.FieldItem(**f) for f in r["crm"]["proposed"]]) for r in results if "crm" in r))
+    ece = metrics.calibration(scores["calibration_pairs"])["ece"]
+    overall = scores["overall"]
+    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in overall.items()}),
+          f"ece_crm={ece:.4f}" if ece is not None else "")
+    if args.fields:
+        for key, c in scores["by_field"].items():
+            print(f"  {key:34s} exp={c['expected']} prop={c['proposed']} ok={c['correct']} "
+                  f"auto={c['auto']} auto_ok={c['auto_correct']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Numbers, currencies and close dates: confidence from the value's own words and from independent evidence."""
+from datetime import date
+
+from leadscribe.crm.mapping import load_mapping, propose_fields
+from leadscribe.understand.dates import resolve_date
+from leadscribe.understand.entities import entities
+from leadscribe.understand.signals import signals
+from leadscribe.understand.summary import summary
+from leadscribe.understand.text import word_evidence
+
+from tests.understand.helpers import CALL_DATE, make_call, make_context
+
+REP_QUESTION = ("S1", "rep", "How big is the company and what budget do you have?")
+
+
+def fields_of(turns, heard: dict[str, float]):
+    """CRM fields of a call whose words are heard at 0.95, except the words in `heard` (word -> probability)."""
+    call = make_call(turns)
+    for utterance in call.transcription.utterances:
+        for word in utterance.words:
+            word.confidence = heard.get(word.word.strip(".,?!"), word.confidence)
+    ctx = make_context()
+    for stage in (entities, signals, summary):
+        stage(call, ctx)
+    return {f"{f.object}.{f.field}": f for f in propose_fields(call, load_mapping())}
+
+
+def test_digit_tokens_count_as_heard_at_half_the_probability():
+    # Whisper splits a number's probability among its written forms; a word has no such split.
+    assert word_evidence("5,000", 0.5) == 1.0
+    assert word_evidence("$30", 0.15) == 0.3
+    assert word_evidence("employees", 0.5) == 0.5
+
+
+def test_clearly_heard_numbers_go_auto():
+    fields = fields_of([REP_QUESTION, ("S2", "prospect", "We have about 5,000 employees. Our budget is $80,000 "
+                                                         "for this year.")], {"5,000": 0.55, "$80,000": 0.6})
+    assert (fields["company.numberofemployees"].value, fields["company.numberofemployees"].decision) == (5000, "auto")
+    assert (fields["deal.amount"].value, fields["deal.amount"].decision) == (80000, "auto")
+    assert (fields["deal.deal_currency_code"].value, fields["deal.deal_currency_code"].decision) == ("USD", "auto")
+
+
+def test_a_weak_digit_word_stays_in_review_however_clear_the_sentence():
+    fields = fields_of([REP_QUESTION, ("S2", "prospect", "Our budget is $30,000 for this year.")], {"$30,000": 0.15})
+    assert fields["deal.amount"].decision == "review"
+
+
+def test_a_weak_unit_word_keeps_the_count_in_review():
+    fields = fields_of([REP_QUESTION, ("S2", "prospect", "We have about 5,000 employees.")], {"employees": 0.4})
+    assert fields["company.numberofemployees"].decision == "review"
+
+
+def test_currency_confidence_comes_from_the_currency_word():
+    unsure_amount = fields_of([REP_QUESTION, ("S2", "prospect", "Our budget is 120,000 pounds this year.")],
+                              {"120,000": 0.15, "pounds": 0.99})
+    assert unsure_amount["deal.amount"].decision == "review"
+    assert (unsure_amount["deal.deal_currency_code"].value, unsure_amount["deal.deal_currency_code"].decision) == \
+        ("GBP", "auto")
+    unsure_currency = fields_of([REP_QUESTION, ("S2", "prospect", "Our budget is 120,000 pounds this year.")],
+                                {"pounds": 0.3})
+    assert unsure_currency["deal.deal_currency_code"].decision == "review"
+
+
+def test_a_value_said_again_confirms_itself():
+    turns = [REP_QUESTION, ("S2", "prospect", "We have about 5,000 employees."),
+             ("S1", "rep", "Great, so 5,000 employees in total."), ("S2", "prospect", "Yes.")]
+    once = fields_of(turns[:2], {"5,000": 0.3})
+    twice = fields_of(turns, {"5,000": 0.3})
+    assert once["company.numberofemployees"].decision == "review"
+    assert twice["company.numberofemployees"].decision == "auto"
+
+
+def test_close_date_takes_the_date_words_confidence():
+    said = [("S1", "rep", "When would you like to decide?"), ("S2", "prospect", "We want to sign by March 20, 2026.")]
+    assert fields_of(said, {})["deal.closedate"].decision == "auto"
+    assert fields_of(said, {"March": 0.3})["deal.closedate"].decision == "review"
+
+
+def test_a_calendar_date_is_surer_than_a_weekday():
+    today = date.fromisoformat(CALL_DATE)
+    assert resolve_date("by March 20, 2026", today).reading_confidence > \
+        resolve_date("next Tuesday", today).reading_confidence
