@@ -4,12 +4,13 @@ score them, so a change to understand/ or crm/ is measured in seconds instead of
     python scripts/replay_extraction.py build/eval/synthetic build/reports/synthetic [--fields] [--show FIELD]
 
 The saved JSON drops each word's `raw` spacing; it is rebuilt as " " + word, which is how Whisper writes most
-words (a split "$80" + ",000" comes back as "$80 ,000", which the number reader already accepts).
+words, except the digit groups Whisper glues to the number before ("$80" + ",000", "1" + ".2 million").
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 from leadscribe.config import Settings
@@ -21,12 +22,14 @@ from leadscribe.pipeline import STAGES
 from leadscribe.schema import Call, Crm, Signals, Summary
 
 REPLAYED = ("entities", "signals", "sentiment", "summary", "crm")
+GLUED_DIGITS = re.compile(r"^[,.]\d")
 
 
 def replay(call: Call, settings: Settings, call_date: str | None) -> Call:
     for utterance in call.transcription.utterances:
         for word in utterance.words:
-            word.raw = " " + word.word.strip()
+            text = word.word.strip()
+            word.raw = text if GLUED_DIGITS.match(text) else " " + text
     call.entities, call.signals, call.summary, call.crm = [], Signals(), Summary(), Crm()
     if call_date:
         call.custom_metadata = {**(call.custom_metadata or {}), "call_date": call_date}
