@@ -4,7 +4,7 @@ A prospect names their company ("Summit Freight", spelled as the team's vocabula
 e-mail domain ("summitfreight.com"). Whisper hears each in a different stretch of audio, so when two hearings
 agree the chance both are wrong in the same way is small: the value's confidence becomes
 the noisy-OR of the two, 1 - (1 - a)(1 - b). Hearings that disagree change nothing here; the policy already
-sends low-confidence values to review.
+sends low-confidence values to review. The same holds for an amount or a head count said in two turns.
 """
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def propose_fields(call: Call, mapping: dict[str, Any], seller_company: Optional
 
 def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], seller: Seller) -> list[Candidate]:
     """Candidates whose value a second, independent hearing confirms get the combined confidence (agreement.py):
-    the company and its e-mail domain."""
+    the company and its e-mail domain; an amount or a count said again in another turn."""
     def owned(entity: Entity) -> bool:
         return seller.owns(entity) or effective_role(entity.role, entity.speaker, seller) == "rep"
 
