@@ -2,9 +2,17 @@
 speaker count without --speakers, and diarization time as a share of transcription time.
 
     python scripts/measure_diarization.py [--eval-data ../shared/eval-data] [--cache /tmp/ls-diar-cache]
+    python scripts/measure_diarization.py --same-run [--files callytics-csvd/Call01.wav ...]
+        [--compare MAX_VOICEPRINT_S=3 ...]
 
 Transcriptions are cached (pickles of samples + Whisper segments) so that re-runs only
 repeat diarization; delete the cache folder after changing transcription.
+
+--same-run transcribes and diarizes each file in one process, one right after the
+other, as the pipeline does: on a shared, noisy machine times from different runs
+(or a cached transcription time) are not comparable. --compare diarizes each file a
+second time with `speech.diarize` constants overridden, so a setting's cost and DER are
+judged against the current one on the same transcription in the same run.
 """
 from __future__ import annotations
 
@@ -20,12 +28,17 @@ from leadscribe.audio.decode import decode
 from leadscribe.config import Settings
 from leadscribe.context import Context
 from leadscribe.pipeline import new_call
+from leadscribe.speech import diarize as diarize_module
 from leadscribe.speech.diarize import diarize
+from leadscribe.speech.models import load_whisper
+from leadscribe.speech.segmentation import load_segmenter
 from leadscribe.speech.transcribe import transcribe
 from leadscribe.speech.voice import load_speaker_encoder
 
 
 COLLARS = (0.25, 0.0)
+SAME_RUN_FILES = ("callytics-csvd/Call01.wav", "callytics-csvd/Call02.wav", "pyannote-audio/sample.wav",
+                  "pyannote-audio/ami/dev00.wav", "pyannote-audio/ami/trn00.wav")
 
 
 def read_rttm(path: Path) -> dict[str, Annotation]:
@@ -36,6 +49,27 @@ def read_rttm(path: Path) -> dict[str, Annotation]:
             start = float(parts[3])
             found.setdefault(parts[1], Annotation(uri=parts[1]))[Segment(start, start + float(parts[4]))] = parts[7]
     return found
+
+
+def read_uem(path: Path) -> dict[str, Timeline]:
+    """uri -> scored regions (AMI's debug sets score only part of each file)."""
+    found: dict[str, Timeline] = {}
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            found.setdefault(parts[0], Timeline(uri=parts[0])).add(Segment(float(parts[2]), float(parts[3])))
+    return found
+
+
+def scored_regions(data: Path, relative: str, duration: float) -> Timeline:
+    """The AMI .uem regions of a file if it has some, else the whole recording."""
+    uri = Path(relative).stem
+    if relative.startswith("pyannote-audio/ami/"):
+        for part in ("train", "development", "test"):
+            regions = read_uem(data / f"pyannote-audio/ami/debug.{part}.uem")
+            if uri in regions:
+                return regions[uri]
+    return Timeline([Segment(0, duration)])
 
 
 def references(data: Path) -> dict[str, tuple[str, Annotation]]:
@@ -67,13 +101,81 @@ def transcribed(data: Path, relative: str, cache: Path, settings: Settings):
     return call, stored["transcribe_s"]
 
 
+def parse_overrides(pairs: list[str]) -> dict[str, float]:
+    overrides = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if not hasattr(diarize_module, name):
+            raise SystemExit(f"speech.diarize has no constant {name}")
+        overrides[name] = type(getattr(diarize_module, name))(value)
+    return overrides
+
+
+def timed_diarization(call, ctx: Context, overrides: dict[str, float]):
+    """(turns, seconds) of diarizing `call` with `overrides` applied to speech.diarize for this call only."""
+    saved = {name: getattr(diarize_module, name) for name in overrides}
+    for name, value in overrides.items():
+        setattr(diarize_module, name, value)
+    try:
+        started = time.perf_counter()
+        diarize(call, ctx)
+        return list(call.turns), time.perf_counter() - started
+    finally:
+        for name, value in saved.items():
+            setattr(diarize_module, name, value)
+
+
+def same_run(args, settings: Settings) -> None:
+    """Transcribe then diarize each file in this process; diarization time over transcription time per file."""
+    refs = references(args.eval_data)
+    variants = {"current": {}}
+    if args.compare:
+        variants[" ".join(args.compare)] = parse_overrides(args.compare)
+    # Loading is a one-off per process, not per call.
+    load_whisper(settings.model, settings.cache_dir, settings.compute_type, settings.cpu_threads)
+    load_segmenter()
+    load_speaker_encoder(settings.speaker_model)
+    totals = {name: [0.0, 0.0] for name in variants}
+    for position, relative in enumerate(args.files):
+        ref = refs[relative][1]
+        ctx = Context(settings=settings, source=args.eval_data / relative)
+        call = new_call(args.eval_data / relative)
+        decode(call, ctx)
+        started = time.perf_counter()
+        transcribe(call, ctx)
+        transcribe_s = time.perf_counter() - started
+        uem = scored_regions(args.eval_data, relative, call.file.audio_duration)
+        # Alternate which variant goes first: the first diarization after Whisper pays any warm-up.
+        order = list(variants.items())
+        for name, overrides in (order if position % 2 == 0 else order[::-1]):
+            turns, diarize_s = timed_diarization(call, ctx, overrides)
+            hyp = Annotation(uri=ref.uri)
+            for turn in turns:
+                hyp[Segment(turn.start, turn.end)] = turn.speaker
+            der = DiarizationErrorRate(collar=0.5, skip_overlap=False)(ref, hyp, uem=uem)  # collar 0.5 = ±0.25 s
+            totals[name][0] += diarize_s
+            totals[name][1] += transcribe_s
+            print(f"{relative:32s} {name:28s} DER {der:6.1%}  speakers ref {len(ref.labels())} hyp {len(hyp.labels())}  "
+                  f"transcribe {transcribe_s:5.2f} s  diarize {diarize_s:5.2f} s  ratio {diarize_s / transcribe_s:6.1%}",
+                  flush=True)
+    for name, (diarize_s, transcribe_s) in totals.items():
+        print(f"{name:28s} diarization time = {diarize_s / transcribe_s:.1%} of transcription time (all files)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval-data")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/ls-diar-cache"))
+    parser.add_argument("--same-run", action="store_true", help="transcribe and diarize in this process, no cache")
+    parser.add_argument("--files", nargs="+", default=list(SAME_RUN_FILES), help="with --same-run")
+    parser.add_argument("--compare", nargs="*", default=[], metavar="CONSTANT=VALUE",
+                        help="with --same-run: also diarize with these speech.diarize constants")
     args = parser.parse_args()
-    args.cache.mkdir(parents=True, exist_ok=True)
     settings = Settings.load()
+    if args.same_run:
+        same_run(args, settings)
+        return
+    args.cache.mkdir(parents=True, exist_ok=True)
     load_speaker_encoder(settings.speaker_model)  # loading is a one-off per process, not per call
     pooled = {("all", collar): DiarizationErrorRate(collar=collar, skip_overlap=False) for collar in COLLARS}
     right = total = 0
@@ -86,7 +188,7 @@ def main() -> None:
         hyp = Annotation(uri=ref.uri)
         for turn in call.turns:
             hyp[Segment(turn.start, turn.end)] = turn.speaker
-        uem = Timeline([Segment(0, call.file.audio_duration)])
+        uem = scored_regions(args.eval_data, relative, call.file.audio_duration)
         der = {}
         for collar in COLLARS:
             der[collar] = pooled[("all", collar)](ref, hyp, uem=uem)
