@@ -30,3 +30,11 @@ def test_speech_is_heard_and_silence_is_not(transcribed):
     assert speakers and max(s.seconds for s in speakers) > 3.0
     quiet = load_segmenter().segment(np.zeros(16000 * 10, dtype=np.float32), 5.0)
     assert not quiet.active.any()
+
+
+def test_a_tail_shorter_than_a_frame_adds_no_window():
+    segmenter = load_segmenter()
+    just_over = segmenter.segment(np.zeros(16000 * 30 + 1, dtype=np.float32), 5.0)
+    assert list(just_over.window_starts) == [0.0, 5.0, 10.0, 15.0, 20.0]
+    longer = segmenter.segment(np.zeros(16000 * 31, dtype=np.float32), 5.0)
+    assert list(longer.window_starts) == [0.0, 5.0, 10.0, 15.0, 20.0, 21.0]

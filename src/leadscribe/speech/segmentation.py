@@ -193,7 +193,9 @@ class SpeakerSegmenter:
             samples = np.pad(samples, (0, window - len(samples)))
         step = max(1, int(step_s * SAMPLE_RATE))
         starts = list(range(0, len(samples) - window + 1, step))
-        if starts[-1] + window < len(samples):
+        # A last window ending at the end, unless the tail it would add is shorter than a frame:
+        # a 30.00006 s file would otherwise run (and embed) a second copy of its last window.
+        if len(samples) - (starts[-1] + window) >= self.frame_step * SAMPLE_RATE:
             starts.append(len(samples) - window)
         outputs = []
         threads = self._torch.get_num_threads()
