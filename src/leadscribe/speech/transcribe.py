@@ -25,6 +25,7 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from leadscribe.audio.decode import SAMPLE_RATE
 from leadscribe.schema import Segment, Word
+from leadscribe.speech.utterances import join_words
 
 ProgressCallback = Callable[[float], None]
 
@@ -163,7 +164,7 @@ def _select_words(segments: list[Segment], keep: Callable[[Word], bool]) -> list
         elif words:
             selected.append(segment.model_copy(update={
                 "words": words, "start": words[0].start, "end": words[-1].end,
-                "text": "".join(w.raw or " " + w.word for w in words).strip()}))
+                "text": join_words(words)}))
     return selected
 
 
