@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from leadscribe.config import Settings
+from leadscribe.evaluate.bench import plain_transcription
 from leadscribe.evaluate.metrics import error_counts, pooled_error_rate
 from leadscribe.pipeline import enrich
-from leadscribe.speech.models import load_whisper
 
 SPEECH_TO_TEXT_STAGES = ("decode", "transcribe", "require_speech")
 CALLS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "callytics-csvd"
@@ -36,7 +36,6 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     settings = Settings.load(model=args.model)
-    model = load_whisper(settings.model, settings.cache_dir, settings.compute_type, settings.cpu_threads)
     enrich(CALLS / "Call02.wav", settings)  # warm-up: first-call allocations are not the steady state
 
     rows, plain_counts, enrich_counts = [], [], []
@@ -44,10 +43,8 @@ def main() -> int:
         audio = CALLS / f"{name}.wav"
         plain_times, enrich_times = [], []
         for _ in range(args.repeat):
-            started = time.perf_counter()
-            segments, info = model.transcribe(str(audio), beam_size=settings.beam_size)
-            plain_text = " ".join(s.text for s in segments)
-            plain_times.append(time.perf_counter() - started)
+            plain_seconds, plain_text = plain_transcription(audio, settings)
+            plain_times.append(plain_seconds)
             started = time.perf_counter()
             call = enrich(audio, settings)
             enrich_times.append(time.perf_counter() - started)
@@ -57,9 +54,10 @@ def main() -> int:
         reference = reference_text(name)
         plain_counts.append(error_counts(reference, plain_text))
         enrich_counts.append(error_counts(reference, call.transcription.full_transcript))
-        rows.append({"file": name, "duration": info.duration, "plain_s": min(plain_times), "enrich_s": min(enrich_times),
+        duration = call.file.audio_duration
+        rows.append({"file": name, "duration": duration, "plain_s": min(plain_times), "enrich_s": min(enrich_times),
                      "stt_s": sum(call.metadata.timings[s] for s in SPEECH_TO_TEXT_STAGES),
-                     "rtf": min(enrich_times) / info.duration, "ratio": min(enrich_times) / min(plain_times),
+                     "rtf": min(enrich_times) / duration, "ratio": min(enrich_times) / min(plain_times),
                      "wer_plain": plain_counts[-1]["error_rate"], "wer_enrich": enrich_counts[-1]["error_rate"],
                      "timings": call.metadata.timings})
     total_duration = sum(r["duration"] for r in rows)

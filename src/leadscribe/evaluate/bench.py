@@ -34,16 +34,15 @@ def peak_rss_mb(children: bool = False) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def plain_transcription_seconds(audio: Path, settings: Settings) -> float:
-    """Wall time of faster-whisper alone on `audio`, the same model and beam, no extras."""
+def plain_transcription(audio: Path, settings: Settings) -> tuple[float, str]:
+    """Wall time and text of faster-whisper alone on `audio`: the same model and beam, its defaults otherwise."""
     from leadscribe.speech.models import load_whisper
 
     model = load_whisper(settings.model, settings.cache_dir, settings.compute_type, settings.cpu_threads)
     started = perf_counter()
-    segments, _ = model.transcribe(str(audio), beam_size=5, word_timestamps=False)
-    for _ in segments:  # the generator does the work
-        pass
-    return perf_counter() - started
+    segments, _ = model.transcribe(str(audio), beam_size=settings.beam_size, word_timestamps=False)
+    text = " ".join(s.text.strip() for s in segments)  # the generator does the work
+    return perf_counter() - started, text
 
 
 def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
@@ -55,7 +54,7 @@ def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
     started = perf_counter()
     call = enrich(Path(audio), settings)
     enrich_seconds = perf_counter() - started
-    plain_seconds = plain_transcription_seconds(Path(audio), settings)
+    plain_seconds, _ = plain_transcription(Path(audio), settings)
     duration = call.file.audio_duration or 0.0
     return {
         "audio": str(audio), "status": call.status, "error": call.error, "audio_seconds": duration,
