@@ -3,8 +3,9 @@ score them, so a change to understand/ or crm/ is measured in seconds instead of
 
     python scripts/replay_extraction.py build/eval/synthetic build/reports/synthetic [--fields] [--show FIELD]
 
-The saved JSON drops each word's `raw` spacing; it is rebuilt as " " + word, which is how Whisper writes most
-words, except the digit groups Whisper glues to the number before ("$80" + ",000", "1" + ".2 million").
+The saved JSON drops each word's `raw` spacing; it is rebuilt from the utterance text, which keeps it; where the
+text does not hold a word in order, as " " + word, which is how Whisper writes most words, except the digit groups
+Whisper glues to the number before ("$80" + ",000", "1" + ".2 million").
 """
 from __future__ import annotations
 
@@ -25,11 +26,23 @@ REPLAYED = ("entities", "signals", "sentiment", "summary", "crm")
 GLUED_DIGITS = re.compile(r"^[,.]\d")
 
 
+def rebuild_spacing(utterance) -> None:
+    """Each word's `raw` from the utterance text, which keeps Whisper's spacing ("www.buniamin.com" is three words
+    and no spaces); words the text does not hold in order get " " + word, or no space for a glued digit group."""
+    cursor = 0
+    for word in utterance.words:
+        text = word.word.strip()
+        found = utterance.text.find(text, cursor) if text else -1
+        if found >= 0 and not utterance.text[cursor:found].strip():
+            word.raw = utterance.text[cursor:found] + text if cursor else " " + text
+            cursor = found + len(text)
+        else:
+            word.raw = text if GLUED_DIGITS.match(text) else " " + text
+
+
 def replay(call: Call, settings: Settings, call_date: str | None) -> Call:
     for utterance in call.transcription.utterances:
-        for word in utterance.words:
-            text = word.word.strip()
-            word.raw = text if GLUED_DIGITS.match(text) else " " + text
+        rebuild_spacing(utterance)
     call.entities, call.signals, call.summary, call.crm = [], Signals(), Summary(), Crm()
     if call_date:
         call.custom_metadata = {**(call.custom_metadata or {}), "call_date": call_date}

@@ -2,13 +2,15 @@
 (default_mapping.yaml, or the file named by the `crm_mapping` setting), and lets the policy decide each one."""
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
 
+import jellyfish
 import yaml
 
-from leadscribe.crm.agreement import company_confirms_domain, confirming, noisy_or, repeated_values
+from leadscribe.crm.agreement import company_confirms_domain, confirming, noisy_or, repeated_values, squash
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
@@ -155,7 +157,7 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
 def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
     """The prospect's name; a first name the prospect gives completes to the full name someone else said
     ("Is this David Chen?" / "Yes, this is David")."""
-    people = [e for e in call.entities if e.type == "PERSON" and not seller.owns(e)]
+    people = [e for e in call.entities if e.type == "PERSON" and not seller.owns(e) and len(str(e.value)) > 1]
     full_names = [e for e in people if len(str(e.value).split()) >= 2]
     found = []
     for entity in people:
@@ -172,7 +174,43 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
                 confidence = min(0.95, max(confidence, completion.confidence) + 0.1)  # two people agree
         parts = name.split()
         value = parts[0] if spec["part"] == "first" else " ".join(parts[1:])
-        found.append(Candidate(value=value, confidence=confidence, role=role, entity_ids=ids))
+        found.append(Candidate(value=value, confidence=confidence, role=role, entity_ids=ids,
+                               note=spelled_otherwise(call, value, seller)))
+    return the_contact(call, found, seller)
+
+
+def spelled_otherwise(call: Call, name: str, seller: Seller) -> str:
+    """A reason for review when the prospect's e-mail spells a name that sounds like `name` another way
+    ("Sophia" said, "sofia.miller@..." spelled): which spelling is theirs is for a person to check."""
+    key = jellyfish.metaphone(name)
+    for email in call.entities:
+        if email.type != "EMAIL" or seller.owns(email) or effective_role(email.role, email.speaker, seller) == "rep":
+            continue
+        for part in re.split(r"[._-]", str(email.value).split("@")[0]):
+            if len(part) > 2 and part != name.lower() and jellyfish.metaphone(part) == key:
+                return f"the e-mail spells it '{part}'"
+    return ""
+
+
+def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Candidate]:
+    """Of several people on the prospect's side ("This is Alex from their IT team"), the contact is the one whose
+    name the prospect's e-mail spells, else the one who introduced themself with a title or a company. Without
+    such evidence every name stays, and the policy shows the conflict."""
+    by_id = {e.id: e for e in call.entities}
+    names = {c.entity_ids[-1]: str(by_id[c.entity_ids[-1]].value) for c in found}
+    if len({n.lower() for n in names.values()}) < 2:
+        return found
+    local_parts = [squash(str(e.value).split("@")[0]) for e in call.entities
+                   if e.type == "EMAIL" and not seller.owns(e) and effective_role(e.role, e.speaker, seller) != "rep"]
+    in_email = {i for i, n in names.items() if any(squash(w) and squash(w) in lp for w in n.split() if len(w) > 2
+                                                   for lp in local_parts)}
+    introduced = {i for i, n in names.items() if any(
+        e.type in {"JOB_TITLE", "ORGANIZATION"} and e.utterance == by_id[i].utterance and not seller.owns(e)
+        for e in call.entities)}
+    for chosen in (in_email, introduced):
+        keys = {names[i].lower() for i in chosen}
+        if len(keys) == 1:
+            return [c for c in found if names[c.entity_ids[-1]].lower() in keys]
     return found
 
 

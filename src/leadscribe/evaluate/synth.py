@@ -10,11 +10,13 @@ pipeline's logic, never the quality of the system on real calls, and the dataset
 """
 from __future__ import annotations
 
+import calendar
 import random
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Optional
 
@@ -27,29 +29,66 @@ from leadscribe.errors import LeadscribeError
 RATE = 16000
 FLITE_VOICES = ("slt", "rms", "awb", "kal")
 
-FIRST_NAMES = ["David", "Maria", "James", "Priya", "Robert", "Sofia", "Daniel", "Emma", "Michael", "Laura"]
-LAST_NAMES = ["Chen", "Garcia", "Miller", "Patel", "Johnson", "Rossi", "Walker", "Novak", "Brown", "Fischer"]
+FIRST_NAMES = ["David", "Maria", "James", "Priya", "Robert", "Sofia", "Daniel", "Emma", "Michael", "Laura", "Thomas",
+               "Anna", "Peter", "Julia"]
+LAST_NAMES = ["Chen", "Garcia", "Miller", "Patel", "Johnson", "Rossi", "Walker", "Novak", "Brown", "Fischer",
+              "Turner", "Schmidt"]
 COMPANIES = [("Acme Logistics", "acmelogistics.com"), ("Blue Harbor Foods", "blueharborfoods.com"),
              ("Granite Health", "granitehealth.com"), ("Pinecrest Bank", "pinecrestbank.com"),
-             ("Orbit Retail", "orbitretail.com"), ("Summit Freight", "summitfreight.com")]
+             ("Orbit Retail", "orbitretail.com"), ("Summit Freight", "summitfreight.com"),
+             ("Redwood Insurance", "redwoodinsurance.com"), ("Lakeside Clinics", "lakesideclinics.com")]
 TITLES = ["head of operations", "vice president of sales", "chief financial officer", "IT director",
-          "procurement manager"]
+          "procurement manager", "director of finance", "operations manager"]
 SELLER_COMPANY = "Northwind Analytics"
 COMPETITORS = ["Looker", "Tableau", "Salesforce", "Gong", "HubSpot", "Zendesk"]
 TECH = ["Snowflake", "Slack", "Jira", "Excel", "Oracle"]
 PAINS = ["the reporting is too slow and our team wastes hours every week on exports",
          "our forecasts are always late because the data lives in five spreadsheets",
-         "we lose track of follow ups after every call"]
-# Spoken budget forms and their values: the forms real callers use.
-BUDGETS = [("eighty thousand dollars", 80000, "USD"), ("a quarter million dollars", 250000, "USD"),
-           ("one point two million euros", 1200000, "EUR"), ("fifty k", 50000, "USD"),
-           ("one hundred and twenty thousand pounds", 120000, "GBP"), ("half a million dollars", 500000, "USD")]
-SEATS = [(25, "twenty five"), (40, "forty"), (120, "one hundred and twenty"), (250, "two hundred and fifty")]
-EMPLOYEES = [(300, "three hundred"), (1200, "twelve hundred"), (5000, "five thousand")]
+         "we lose track of follow ups after every call",
+         "nobody trusts the numbers in our dashboards",
+         "onboarding a new analyst takes us almost two months"]
+# Numbers that are neither a budget nor a size: they must not become one.
+DISTRACTORS = ["We had three outages last month alone.", "Since our twenty nineteen migration nothing talks to each other.",
+               "Our two hundred open tickets keep piling up.", "It took us four weeks to close the books in March.",
+               "We tried two other tools in the last three years."]
+# Spoken budget forms and their values (amount, currency or None when no currency is said, low end of a range):
+# the forms real callers use.
+BUDGETS = [("eighty thousand dollars", 80000, "USD", None), ("a quarter million dollars", 250000, "USD", None),
+           ("one point two million euros", 1200000, "EUR", None), ("fifty k", 50000, None, None),
+           ("one hundred and twenty thousand pounds", 120000, "GBP", None),
+           ("half a million dollars", 500000, "USD", None),
+           ("between eighty and a hundred thousand dollars", 100000, "USD", 80000),
+           ("seventy five thousand euros", 75000, "EUR", None), ("two hundred k", 200000, None, None),
+           ("three hundred and fifty thousand dollars", 350000, "USD", None)]
+BUDGET_SENTENCES = ["Our budget is {budget} for this year.", "We have {budget} approved for this project.",
+                    "Finance set aside {budget} for it.", "Realistically we can spend {budget} annually.",
+                    "The budget we got signed off is {budget}."]
+SEATS = [(25, "twenty five"), (40, "forty"), (120, "one hundred and twenty"), (250, "two hundred and fifty"),
+         (60, "sixty"), (15, "fifteen")]
+EMPLOYEES = [(300, "three hundred"), (1200, "twelve hundred"), (5000, "five thousand"), (850, "eight hundred and fifty"),
+             (2000, "two thousand")]
+# (sentence, unit the seats are counted in)
+SIZE_SENTENCES = [("We have about {employees} employees, and we would need {seats} seats.", "seats"),
+                  ("We're roughly {employees} people in total, so maybe {seats} licences to start.", "licences"),
+                  ("About {employees} staff. I'd say {seats} users would need access.", "users"),
+                  ("The company has {employees} employees. We are looking at {seats} seats for now.", "seats")]
+INTRO_SENTENCES = ["Sure. I'm {first} {last}, {title} at {company}.",
+                   "Hi Maya, {first} {last} here. I'm the {title} at {company}.",
+                   "Yes, my name is {first} {last}, and I work as the {title} at {company}.",
+                   "Thanks for calling. {first} {last}, {title} over at {company}."]
+TECH_SENTENCES = ["We run on {t0} and {t1}, but {pain}.", "Today everything is in {t0} and {t1}, and {pain}.",
+                  "Our stack is {t0} plus {t1}. The problem is that {pain}."]
+COMPETITOR_SENTENCES = ["We are also evaluating {c0} and {c1}.", "We've had demos from {c0} and {c1} as well.",
+                        "{c0} and {c1} are on our shortlist too."]
+NEXT_STEPS = ["Thanks. I will send a proposal by Friday and book a demo next Tuesday.",
+              "Great. I'll send over pricing tomorrow and set up a technical call next week.",
+              "Perfect. I'll email you the security documents today and we can meet again on Thursday."]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
 ORDINALS = {1: "first", 15: "fifteenth", 20: "twentieth", 30: "thirtieth"}
 DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+QUARTER_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+WEEK_WORDS = {4: "four", 6: "six", 8: "eight"}
 
 
 @dataclass
@@ -77,47 +116,114 @@ def _speak_digits(digits: str, groups: tuple[int, ...]) -> str:
     return ", ".join(out)
 
 
+def _close_date(rng: random.Random) -> tuple[str, str]:
+    """(what the prospect says, the ISO date it means on CALL_DATE): a calendar date, the end of a quarter or a
+    month, or a number of weeks from the call."""
+    today = date.fromisoformat(CALL_DATE)
+    form = rng.choice(["explicit", "quarter", "month", "weeks"])
+    if form == "explicit":
+        month, day = rng.randrange(2, 13), rng.choice(sorted(ORDINALS))
+        day = min(day, calendar.monthrange(today.year, month)[1])
+        spoken_day = ORDINALS.get(day, "twenty eighth")
+        return (f"We want to sign by {MONTHS[month - 1]} {spoken_day}, twenty twenty six.",
+                f"{today.year}-{month:02d}-{day:02d}")
+    if form == "quarter":
+        quarter = rng.randrange(1, 5)
+        said = rng.choice([f"the end of Q{quarter}", f"the end of the {QUARTER_WORDS[quarter]} quarter"])
+        last = date(today.year, quarter * 3, calendar.monthrange(today.year, quarter * 3)[1])
+        return f"We need this in place by {said}.", last.isoformat()
+    if form == "month":
+        month = rng.randrange(2, 13)
+        last = date(today.year, month, calendar.monthrange(today.year, month)[1])
+        return f"The decision has to be made by the end of {MONTHS[month - 1]}.", last.isoformat()
+    weeks = rng.choice(sorted(WEEK_WORDS))
+    return (f"We would like to decide within {WEEK_WORDS[weeks]} weeks.",
+            (today + timedelta(weeks=weeks)).isoformat())
+
+
+def _email(rng: random.Random, first: str, last: str, domain: str) -> tuple[str, str]:
+    """(the address as said, the address): first dot last, first underscore last, or the first name alone."""
+    spoken_domain = domain.replace(".com", " dot com")
+    form = rng.choice(["dot", "dot", "underscore", "first"])
+    if form == "dot":
+        return f"{first.lower()} dot {last.lower()} at {spoken_domain}", f"{first.lower()}.{last.lower()}@{domain}"
+    if form == "underscore":
+        return (f"{first.lower()} underscore {last.lower()} at {spoken_domain}",
+                f"{first.lower()}_{last.lower()}@{domain}")
+    return f"just {first.lower()} at {spoken_domain}", f"{first.lower()}@{domain}"
+
+
+def _contact_turns(rng: random.Random, email_said: str, phone: str) -> list[Turn]:
+    """The prospect gives e-mail and phone: the number in groups or digit by digit, finished in a second turn,
+    or with one digit said wrong and corrected ("sorry, that's a four, not a five")."""
+    form = rng.choice(["groups", "digits", "two-turns", "correction"])
+    email_sentence = rng.choice(["It's {e}.", "My email is {e}.", "You can email me at {e}."]).format(e=email_said)
+    ask = Turn("rep", "What is the best email and phone number for you?")
+    if form == "groups":
+        return [ask, Turn("prospect", f"{email_sentence} My phone is {_speak_digits(phone, (3, 3, 4))}.",
+                          ["email", "phone"])]
+    if form == "digits":
+        return [ask, Turn("prospect", f"{email_sentence} My cell is {_speak_digits(phone, (10,))}.",
+                          ["email", "phone"])]
+    if form == "two-turns":
+        return [ask, Turn("prospect", f"{email_sentence} And my phone is {_speak_digits(phone, (3, 3))},",
+                          ["email", "phone"]),
+                Turn("rep", "Okay, go on."),
+                Turn("prospect", f"{_speak_digits(phone[6:], (4,))}.")]
+    # One digit of the last group said wrong: a digit that does not occur after it, so "not a <wrong>" names it.
+    position = rng.randrange(6, 10)
+    wrong = next(d for d in rng.sample("0123456789", 10) if d != phone[position] and d not in phone[position + 1:])
+    said = phone[:position] + wrong + phone[position + 1:]
+    return [ask, Turn("prospect", f"{email_sentence} My phone is {_speak_digits(said, (3, 3, 4))}. Sorry, that's "
+                                  f"{_a(DIGITS[int(phone[position])])}, not {_a(DIGITS[int(wrong)])}.",
+                      ["email", "phone"])]
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
 def _call_plan(rng: random.Random, three_parties: bool) -> tuple[list[Turn], dict[str, Any]]:
+    """One sales call: each fact said in one of several realistic phrasings, with distractor numbers."""
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     company, domain = rng.choice(COMPANIES)
     title = rng.choice(TITLES)
-    budget_text, budget, currency = rng.choice(BUDGETS)
+    budget_text, budget, currency, budget_low = rng.choice(BUDGETS)
     seats, seats_text = rng.choice(SEATS)
     employees, employees_text = rng.choice(EMPLOYEES)
     competitors = sorted(rng.sample(COMPETITORS, 2))
     tech = sorted(rng.sample(TECH, 2))
     pain = rng.choice(PAINS)
-    month = rng.randrange(1, 13)
-    day = rng.choice(sorted(ORDINALS))
-    year = 2026
+    close_sentence, close_date = _close_date(rng)
     phone = "415" + "".join(str(rng.randrange(10)) for _ in range(7))
     phone = phone[:3] + str(rng.randrange(2, 10)) + phone[4:]  # a valid NANP exchange
-    email = f"{first.lower()}.{last.lower()}@{domain}"
-    domain_spoken = domain.replace(".com", " dot com")
+    email_said, email = _email(rng, first, last, domain)
+    size_sentence, seat_unit = rng.choice(SIZE_SENTENCES)
     facts = {
         "first": first, "last": last, "company": company, "domain": domain, "title": title, "email": email,
-        "phone": "+1" + phone, "budget": budget, "currency": currency, "seats": seats, "employees": employees,
-        "competitors": competitors, "tech": tech, "pain": pain,
-        "closedate": f"{year}-{month:02d}-{day:02d}",
+        "phone": "+1" + phone, "budget": budget, "budget_low": budget_low, "currency": currency, "seats": seats,
+        "seat_unit": seat_unit, "employees": employees, "competitors": competitors, "tech": tech, "pain": pain,
+        "closedate": close_date,
     }
+    first_tech, second_tech = tech if rng.random() < 0.5 else tech[::-1]
     turns = [
         Turn("rep", f"Hi, this is Maya from {SELLER_COMPANY}. Thanks for taking the time today."),
-        Turn("prospect", f"Sure. I'm {first} {last}, {title} at {company}.", ["person", "company", "title"]),
+        Turn("prospect", rng.choice(INTRO_SENTENCES).format(first=first, last=last, title=title, company=company),
+             ["person", "company", "title"]),
         Turn("rep", "Great. What are you using today, and what is not working?"),
-        Turn("prospect", f"We run on {tech[0]} and {tech[1]}, but {pain}."),
+        Turn("prospect", rng.choice(TECH_SENTENCES).format(t0=first_tech, t1=second_tech, pain=pain) + " "
+             + rng.choice(DISTRACTORS)),
         Turn("rep", "How big is the company, and how many people would need access?"),
-        Turn("prospect", f"We have about {employees_text} employees, and we would need {seats_text} seats.",
-             ["employees", "seats"]),
+        Turn("prospect", size_sentence.format(employees=employees_text, seats=seats_text), ["employees", "seats"]),
         Turn("rep", "Do you have a budget in mind?"),
-        Turn("prospect", f"Our budget is {budget_text} for this year.", ["budget"]),
+        Turn("prospect", rng.choice(BUDGET_SENTENCES).format(budget=budget_text), ["budget"]),
         Turn("rep", "Are you looking at anyone else?"),
-        Turn("prospect", f"We are also evaluating {competitors[0]} and {competitors[1]}.", ["competitors"]),
+        Turn("prospect", rng.choice(COMPETITOR_SENTENCES).format(c0=competitors[0], c1=competitors[1]),
+             ["competitors"]),
         Turn("rep", "When would you like to decide?"),
-        Turn("prospect", f"We want to sign by {MONTHS[month - 1]} {ORDINALS[day]}, twenty twenty six.", ["closedate"]),
-        Turn("rep", "What is the best email and phone number for you?"),
-        Turn("prospect", f"It's {first.lower()} dot {last.lower()} at {domain_spoken}. My phone is "
-                         f"{_speak_digits(phone, (3, 3, 4))}.", ["email", "phone"]),
-        Turn("rep", "Thanks. I will send a proposal by Friday and book a demo next Tuesday."),
+        Turn("prospect", close_sentence, ["closedate"]),
+        *_contact_turns(rng, email_said, phone),
+        Turn("rep", rng.choice(NEXT_STEPS)),
     ]
     if three_parties:
         turns.insert(6, Turn("colleague", "This is Alex from their IT team. Security review is a must for us."))
@@ -147,13 +253,16 @@ def _entities_and_fields(facts: dict[str, Any], placed: list[Placed]) -> tuple[l
         start, end = spans[key]
         return {"type": kind, "value": value, "text": text, "start": round(start, 3), "end": round(end, 3)}
 
+    money: dict[str, Any] = {"amount": facts["budget"], "currency": facts["currency"]}
+    if facts["budget_low"] is not None:
+        money["min"] = facts["budget_low"]
     entities = [
         entity("PERSON", "person", f"{facts['first']} {facts['last']}", f"{facts['first']} {facts['last']}"),
         entity("ORGANIZATION", "company", facts["company"], facts["company"]),
         entity("JOB_TITLE", "title", facts["title"], facts["title"]),
         entity("QUANTITY", "employees", {"value": facts["employees"], "unit": "employees"}, ""),
-        entity("QUANTITY", "seats", {"value": facts["seats"], "unit": "seats"}, ""),
-        entity("MONEY", "budget", {"amount": facts["budget"], "currency": facts["currency"]}, ""),
+        entity("QUANTITY", "seats", {"value": facts["seats"], "unit": facts["seat_unit"]}, ""),
+        entity("MONEY", "budget", money, ""),
         *[entity("COMPETITOR", "competitors", name, name) for name in facts["competitors"]],
         entity("DATE", "closedate", facts["closedate"], ""),
         entity("EMAIL", "email", facts["email"], ""),
@@ -168,14 +277,16 @@ def _entities_and_fields(facts: dict[str, Any], placed: list[Placed]) -> tuple[l
         {"object": "company", "field": "name", "value": facts["company"]},
         {"object": "company", "field": "domain", "value": facts["domain"]},
         {"object": "company", "field": "numberofemployees", "value": facts["employees"]},
+        # Of a range ("between eighty and a hundred thousand") the ceiling; the policy sends a range to review.
         {"object": "deal", "field": "amount", "value": facts["budget"]},
-        {"object": "deal", "field": "deal_currency_code", "value": facts["currency"]},
+        # The currency only when one is said ("fifty k" names none).
+        *([{"object": "deal", "field": "deal_currency_code", "value": facts["currency"]}] if facts["currency"] else []),
         {"object": "deal", "field": "closedate", "value": facts["closedate"]},
         {"object": "deal", "field": "leadscribe_seats", "value": facts["seats"]},
         {"object": "deal", "field": "leadscribe_competitors", "value": facts["competitors"]},
         {"object": "deal", "field": "leadscribe_tech_stack", "value": facts["tech"]},
         {"object": "deal", "field": "leadscribe_pain_points", "value": [facts["pain"]]},
-        {"object": "deal", "field": "leadscribe_next_step", "value": "send a proposal by Friday, demo next Tuesday"},
+        {"object": "deal", "field": "leadscribe_next_step", "value": "(presence only)"},
         {"object": "call", "field": "hs_call_body", "value": "(presence only)"},
     ]
     return entities, fields

@@ -35,7 +35,8 @@ GLUED_CONFIDENCE = 0.6
 USERNAME = re.compile(r"\b(?:user\s*name|login|account\s+(?:id|number|name)|user\s+id|customer\s+(?:id|number))"
                       r"(?:\s+is|\s*:|\s+was|\s*,?\s+it'?s)\s+(?P<value>[a-z0-9][\w.-]*(?:\s+[a-z0-9][\w-]*){0,3})",
                       re.I)
-CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is)\s+(?:an?\s+)?(\w+)\s*,?\s+not\s+(?:an?\s+)?(\w+)", re.I)
+CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is|i\s+mean|should\s+be|make\s+that)\s+(?:an?\s+)?(\w+)\s*,?\s+"
+                        r"(?:not|instead\s+of)\s+(?:an?\s+)?(\w+)", re.I)
 
 
 @dataclass
@@ -151,6 +152,8 @@ def read_domain(pieces, at: int) -> Optional[tuple[str, int, int]]:
     i = at + 1
     while i < len(pieces) and len(current) <= 3:
         piece, _, end = pieces[i]
+        if piece in {"at", "@"}:
+            return None  # "email me at david dot chen at acme dot com": the address starts after a later "at"
         if piece == ".":
             if not current:
                 return None

@@ -19,6 +19,18 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 MONTHS = [m.lower() for m in calendar.month_name if m]
 UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months",
          "year": "years", "years": "years", "quarter": "quarters", "quarters": "quarters"}
+ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                 "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+                 "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+                 "nineteenth": 19, "twentieth": 20, "thirtieth": 30}
+# "the twenty first", "thirty-first": a tens word and an ordinal unit.
+SPOKEN_DAY = (r"(?:(?:twenty|thirty)[\s-](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+              + "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True)) + ")")
+DAY = r"(\d{1,2}(?:st|nd|rd|th)?|" + SPOKEN_DAY + ")"
+UNIT_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+# Years as said: "twenty twenty six", "two thousand and twenty six", "2026".
+YEAR = (r"(\d{4}|twenty[\s-](?:twenty|thirty)(?:[\s-](?:" + "|".join(UNIT_WORDS) + r"))?|"
+        r"two\s+thousand\s+(?:and\s+)?(?:twenty|thirty)(?:[\s-](?:" + "|".join(UNIT_WORDS) + r"))?)")
 NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
 
 # Order matters: the longest, most specific phrasing first.
@@ -31,15 +43,18 @@ PATTERNS = [
     ("next_unit", re.compile(r"\bnext\s+(week|month|quarter|year)\b", re.I)),
     ("weekday", re.compile(r"\b(next\s+|this\s+|on\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)),
     ("relative_day", re.compile(r"\b(today|tomorrow|day\s+after\s+tomorrow)\b", re.I)),
-    ("explicit", re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?|(\d{4}-\d{2}-\d{2}))\b", re.I)),
+    ("explicit", re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+(?:the\s+)?" + DAY + r"(?:,?\s+" + YEAR
+                            + r")?|(\d{4}-\d{2}-\d{2}))\b", re.I)),
+    ("day_of_month", re.compile(r"\b(?:the\s+)?" + DAY + r"\s+of\s+(" + "|".join(MONTHS) + r")(?:,?\s+" + YEAR
+                                + r")?\b", re.I)),
     ("month", re.compile(r"\b(?:in|by|until|before)\s+(" + "|".join(MONTHS) + r")\b", re.I)),
 ]
 ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 # How sure a phrase's reading is, by kind: a calendar date ("March 20, 2026") names one day; a period's end ("end
-# of Q3", "by March") is one day by our convention (its last); "next Tuesday", "in a month" and "next week" depend
-# on the speaker's habits (this week's Tuesday or next week's?) and on what "in a month" rounds to.
-READING_CONFIDENCE = {"explicit": 0.95, "end_of_quarter": 0.9, "end_of_month": 0.9, "end_of_year": 0.9,
-                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "relative": 0.8, "next_unit": 0.8,
+# of Q3", "by March") is one day by our convention (its last), and so is a counted span from the call ("within six
+# weeks"); "next Tuesday" and "next week" depend on the speaker's habits (this week's Tuesday or next week's?).
+READING_CONFIDENCE = {"explicit": 0.95, "day_of_month": 0.95, "end_of_quarter": 0.9, "end_of_month": 0.9, "end_of_year": 0.9,
+                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "relative": 0.9, "relative_vague": 0.6, "next_unit": 0.8,
                       "weekday": 0.8}
 
 
@@ -98,6 +113,8 @@ def resolve_date(text: str, today: date) -> Optional[DatePhrase]:
             continue
         resolved = resolve_match(kind, match, today)
         if resolved is not None:
+            if kind == "relative" and match.group(1).lower() in {"few", "couple of"}:
+                kind = "relative_vague"  # "within a few weeks" names no day
             return DatePhrase(resolved, match.start(), match.end(), kind)
     return None
 
@@ -148,16 +165,18 @@ def resolve_match(kind: str, match: re.Match, today: date) -> Optional[date]:
     if kind == "relative_day":
         word = g[0].lower()
         return today + timedelta(days={"today": 0, "tomorrow": 1}.get(word, 2))
-    if kind == "explicit":
-        if g[3]:
+    if kind in {"explicit", "day_of_month"}:
+        if kind == "explicit" and g[3]:
             return date.fromisoformat(g[3])
-        month = MONTHS.index(g[0].lower()) + 1
-        year = int(g[2]) if g[2] else today.year
+        month_word, day_said, year_said = (g[0], g[1], g[2]) if kind == "explicit" else (g[1], g[0], g[2])
+        month = MONTHS.index(month_word.lower()) + 1
+        year = year_value(year_said) if year_said else today.year
+        day = day_value(day_said)
         try:
-            candidate = date(year, month, int(g[1]))
-        except ValueError:
+            candidate = date(year, month, day)
+        except (ValueError, TypeError):
             return None
-        if not g[2] and candidate < today:
+        if not year_said and candidate < today:
             candidate = candidate.replace(year=year + 1)
         return candidate
     if kind == "month":
@@ -165,3 +184,28 @@ def resolve_match(kind: str, match: re.Match, today: date) -> Optional[date]:
         year = today.year if month >= today.month else today.year + 1
         return month_end(year, month)
     return None
+
+
+def day_value(said: str) -> Optional[int]:
+    """"15th" -> 15, "fifteenth" -> 15, "twenty first" -> 21."""
+    said = said.lower()
+    digits = re.match(r"\d+", said)
+    if digits:
+        return int(digits.group())
+    words = re.split(r"[\s-]+", said)
+    if len(words) == 2:
+        return {"twenty": 20, "thirty": 30}[words[0]] + ORDINAL_WORDS[words[1]]
+    return ORDINAL_WORDS.get(words[0])
+
+
+def year_value(said: str) -> int:
+    """"2026", "twenty twenty six", "two thousand and twenty six" -> 2026."""
+    said = said.lower()
+    if said.isdigit():
+        return int(said)
+    words = [w for w in re.split(r"[\s-]+", said) if w not in {"and"}]
+    tens = {"twenty": 20, "thirty": 30}
+    unit = UNIT_WORDS.index(words[-1]) + 1 if words[-1] in UNIT_WORDS else 0
+    if words[:2] == ["two", "thousand"]:
+        return 2000 + tens[words[2]] + unit
+    return 100 * tens[words[0]] + tens[words[1]] + unit

@@ -6,12 +6,14 @@ When two finders claim the same characters, the earlier one wins.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Optional
 
 import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from leadscribe.schema import Call, Entity, Utterance
 from leadscribe.understand.contacts import apply_correction, digit_runs, find_emails, find_usernames, to_e164
@@ -20,7 +22,7 @@ from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
 from leadscribe.understand.numbers import CURRENCY_SYMBOLS, CURRENCY_WORDS, NumberMention, find_numbers, tokenize
 from leadscribe.understand.text import UtteranceText, combined_confidence
-from leadscribe.understand.vocabulary import CATEGORY_TYPES, match_vocabulary
+from leadscribe.understand.vocabulary import CATEGORY_TYPES, match_vocabulary, same_first_sound, similarity
 
 SPACY_TYPES = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
 QUANTITY_UNITS = {"seat": "seats", "seats": "seats", "user": "users", "users": "users", "licence": "licences",
@@ -32,7 +34,9 @@ QUANTITY_UNITS = {"seat": "seats", "seats": "seats", "user": "users", "users": "
 # Words that make a bare scaled number ("fifty k", "a quarter million") an amount of money.
 MONEY_CUES = re.compile(r"\b(budget|spend|spending|price|pricing|cost|costs|pay|paying|invest|deal|contract|"
                         r"quote|approved|allocated|afford|annual|per year|a year|dollars?|euros?|pounds?)\b", re.I)
-OF_WHAT = r"\s+(?:of|for)\s+[a-z]+(?:\s+(?!at\b|in\b|for\b|with\b|from\b|and\b)[a-z]+)?"
+BUDGET_CUES = re.compile(r"\b(budget\w*|spend|set aside|approved|signed off|allocated)\b", re.I)
+OF_WHAT = (r"\s+(?:of|for)\s+[a-z]+(?:\s+(?!at\b|in\b|for\b|with\b|from\b|and\b|over\b|here\b|there\b|now\b|"
+           r"today\b|right\b)[a-z]+)?")
 TITLE_WORDS = (r"(?:chief\s+\w+\s+officer|head" + OF_WHAT + r"|(?:senior\s+|junior\s+|associate\s+)?"
                r"(?:vp|vice\s+president|director|manager|lead|engineer|analyst|administrator|coordinator|"
                r"specialist|consultant)(?:" + OF_WHAT + r")?|ceo|cto|cfo|coo|cio|cmo|founder|"
@@ -47,6 +51,30 @@ TITLE_AFTER_NAME = re.compile(r",\s+in\s+the\s+(?P<title>" + TITLE_WORDS + r")\b
 TITLE_BETWEEN_NAME_AND_COMPANY = re.compile(
     r"\b(?!(?:our|my|their|your|his|her|the|we|they)\b)(?-i:[A-Z][a-z])[\w'-]*\s*,?\s+(?:the\s+)?(?P<title>(?:(?!(?:a|an|the)\s)[A-Za-z]+\s+){0,2}?" + TITLE_WORDS +
     r")\s*,?\s+(?:at|with|from|for|here\s+at|over\s+at)\s+(?:the\s+)?[A-Z]", re.I)
+# A person naming themself: "my name is Julia Walker", "I'm David Chen", "this is Alex", "David Chen here",
+# "Julia Chen, head of operations": the name is the capitalised words, whatever a statistical tagger makes of them.
+NAME = r"(?P<name>(?-i:[A-Z][a-z'-]+)(?:\s+(?-i:[A-Z][a-z'-]+))?)"
+SELF_INTRO = [re.compile(r"\b(?:my name is|i'?m|im|i am|this is)\s+" + NAME, re.I),
+              re.compile(NAME + r"\s+here\b", re.I),
+              re.compile(r"(?:^|[.?!,]\s+)" + NAME + r"\s*,\s+(?:the\s+)?(?=" + TITLE_WORDS + r"\b)", re.I)]
+# Capitalised words that follow "I'm" / "this is" without being a name ("I'm Chief Financial Officer", "this is
+# Great"): title words and the common words Whisper capitalises.
+NOT_NAME_WORDS = {"chief", "head", "director", "manager", "vice", "president", "officer", "lead", "senior", "junior",
+                  "sales", "operations", "finance", "marketing", "engineer", "founder", "owner", "it", "vp", "ceo",
+                  "cfo", "cto", "coo", "sure", "great", "glad", "happy", "sorry", "fine", "good", "calling", "just",
+                  "really", "looking", "not", "interested", "afraid", "hi", "hello", "yes", "yeah", "okay", "thanks",
+                  "speaking", "here", "from", "with", "support", "team", *(m.lower() for m in calendar.month_name if m),
+                  *(d.lower() for d in calendar.day_name)}
+SELF_INTRO_CONFIDENCE = 0.85
+# How support lines greet with their own company's name: "welcome to Callytics", "thanks for contacting Callytics".
+GREETING = re.compile(r"\b(?i:welcome to|you'?ve reached|you have reached|thanks? (?:you )?for (?:calling|contacting|"
+                      r"reaching out to|choosing))\s+(?P<company>[A-Z][\w&'-]*)")
+# In a greeting slot a company name needs less resemblance to a listed one than a name heard anywhere else.
+GREETED_SIMILARITY = 70.0
+REPEATED_NAME_CONFIDENCE = 0.75
+LISTED_NAME_HEARING = 0.6
+CORRECTION_ATTEMPT = re.compile(r"\b(?:sorry|i mean|correction|not an?\s+(?:zero|oh|one|two|three|four|five|six|"
+                                r"seven|eight|nine|\d)\b)", re.I)
 SPOKEN_OWN_NUMBER = re.compile(r"\b(phone|number|cell|mobile|reach me|call me|extension)\b", re.I)
 PHONE_EXTRACTOR_CONFIDENCE = 0.9
 # A currency word or symbol names one currency; only the hearing of that word can make it wrong.
@@ -88,6 +116,10 @@ def entities(call: Call, ctx) -> None:
     utterances = call.transcription.utterances
     texts = [UtteranceText.of(u) for u in utterances]
     vocabulary = merged_vocabulary(call.metadata.vocabulary or getattr(ctx.settings, "vocabulary", {}) or {})
+    seller_company = getattr(ctx.settings, "seller_company", None)
+    if seller_company and seller_company.lower() not in {t.lower() for t in vocabulary.get("companies", [])}:
+        # The team's own company name is a name it cares about: heard slightly wrong, it is still theirs.
+        vocabulary["companies"] = [*vocabulary.get("companies", []), seller_company]
     today = call_date(call)
     collector = EntityCollector()
     nlp = spacy_model()
@@ -97,7 +129,9 @@ def entities(call: Call, ctx) -> None:
         for found in find_usernames(ut.text):
             collector.add(ut, "USERNAME", found.start, found.end, found.value, found.confidence, "rules")
         find_vocabulary(collector, ut, vocabulary)
+        find_greeted_company(collector, ut, vocabulary.get("companies", []))
         find_job_titles(collector, ut)
+        find_self_introductions(collector, ut)
         find_money_and_quantities(collector, ut)
         find_dates(collector, ut, today)
         for span in recognise_doc(doc):
@@ -107,6 +141,7 @@ def entities(call: Call, ctx) -> None:
                 collector.add(ut, SPACY_TYPES[span.label], start, start + len(name), name, span.confidence,
                               "spacy")
     find_phones(collector, texts)
+    find_repeated_names(collector, texts)
     call.entities = sorted(collector.entities, key=lambda e: (e.start or 0.0, e.id))
 
 
@@ -133,7 +168,58 @@ def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: d
     for match in match_vocabulary(ut.text, vocabulary, ut.asr_confidence):
         kind = CATEGORY_TYPES.get(match.category, "PRODUCT" if match.category == "products" else "ORGANIZATION")
         # An exact hearing of a listed name is as sure as the words; a correction is as sure as its similarity.
-        collector.add(ut, kind, match.start, match.end, match.term, 0.95 * match.similarity, "vocabulary")
+        # Whisper spreads a rare name's probability over its spellings ("Gong" at 0.3 when right), so a name heard
+        # exactly as the team wrote it, capitals included, leans on the listing more than on that probability
+        # (measured: every exact, same-case hearing of a listed name in the synthetic calls was said).
+        hearing = None
+        if match.heard == match.term:
+            hearing = LISTED_NAME_HEARING + (1 - LISTED_NAME_HEARING) * ut.asr_confidence(match.start, match.end)
+        collector.add(ut, kind, match.start, match.end, match.term, 0.95 * match.similarity, "vocabulary",
+                      hearing=hearing)
+
+
+def find_self_introductions(collector: EntityCollector, ut: UtteranceText) -> None:
+    for pattern in SELF_INTRO:
+        for match in pattern.finditer(ut.text):
+            words = match.group("name").split()
+            while words and (words[-1].lower() in NOT_NAME_WORDS or words[-1].lower() in STOP_WORDS):
+                words.pop()
+            if not words or any(w.lower() in NOT_NAME_WORDS or w.lower() in STOP_WORDS for w in words):
+                continue
+            name = " ".join(words)
+            start = match.start("name")
+            collector.add(ut, "PERSON", start, start + len(name), name, SELF_INTRO_CONFIDENCE, "rules")
+
+
+def find_greeted_company(collector: EntityCollector, ut: UtteranceText, companies: list[str]) -> None:
+    """"Hello and welcome to Colisex": the name a support line greets with is a company's, so a listed company
+    that sounds like it (same first sound, GREETED_SIMILARITY) is taken for it. Outside such a greeting the
+    ordinary vocabulary thresholds apply."""
+    for match in GREETING.finditer(ut.text):
+        heard = match.group("company")
+        best = max(((similarity(heard, term), term) for term in companies if same_first_sound(heard, term)),
+                   default=(0.0, ""))
+        if best[0] >= GREETED_SIMILARITY:
+            start = match.start("company")
+            collector.add(ut, "ORGANIZATION", start, start + len(heard), best[1], 0.95 * best[0] / 100.0,
+                          "vocabulary")
+
+
+def find_repeated_names(collector: EntityCollector, texts: list[UtteranceText]) -> None:
+    """A person's name found once is a name wherever it is said again in the call ("Have a good day Emily"),
+    where the statistical recogniser may miss it in a short or unusual sentence."""
+    names: dict[str, Entity] = {}
+    for entity in collector.entities:
+        if entity.type == "PERSON" and str(entity.value).lower() not in spacy_model().Defaults.stop_words and \
+                re.fullmatch(r"[A-Z][\w'-]+(?: [A-Z][\w'-]+)?", str(entity.value)):
+            names.setdefault(str(entity.value), entity)
+    for name, found in names.items():
+        pattern = re.compile(rf"(?<![\w'-]){re.escape(name)}(?![\w'-])")
+        for ut in texts:
+            for match in pattern.finditer(ut.text):
+                # The confidence of the recogniser's own finding; the new mention's words are heard on their own.
+                collector.add(ut, "PERSON", match.start(), match.end(), name,
+                              REPEATED_NAME_CONFIDENCE, "rules")
 
 
 def find_job_titles(collector: EntityCollector, ut: UtteranceText) -> None:
@@ -182,7 +268,8 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
             if number.low is not None:
                 value["min"] = tidy(number.low)
             collector.add(ut, "MONEY", number.start, number.end, value,
-                          0.9 if number.currency else 0.7, "rules", hearing=ut.weakest_hearing(number.start, number.end))
+                          0.9 if number.currency or budget_said(text, number) else 0.7, "rules",
+                          hearing=ut.weakest_hearing(number.start, number.end))
 
 
 def unit_after(text: str, end: int) -> Optional[tuple[str, int]]:
@@ -207,6 +294,19 @@ def is_money(text: str, number: NumberMention) -> bool:
     sentence_end = min([i for i in (text.find(".", number.end), text.find("?", number.end)) if i != -1] or
                        [len(text)])
     return bool(MONEY_CUES.search(text[sentence_start:sentence_end]))
+
+
+def budget_said(text: str, number: NumberMention) -> bool:
+    """Whether the number's own sentence calls it the budget or money spent ("our budget is fifty k", "we can spend
+    two hundred k"): then a scaled number is an amount as surely as one with a currency word."""
+    start, end = sentence_bounds(text, number.start, number.end)
+    return number.scale_word and bool(BUDGET_CUES.search(text[start:end]))
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    sentence_start = max(text.rfind(".", 0, start), text.rfind("?", 0, start)) + 1
+    sentence_end = min([i for i in (text.find(".", end), text.find("?", end)) if i != -1] or [len(text)])
+    return sentence_start, sentence_end
 
 
 def currency_confidence(call: Call, money: Entity) -> float:
@@ -261,11 +361,24 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                     digits += continuation[0].digits
                     used.add((texts.index(following), continuation[0].start))
                     pieces.append((following, continuation[0].start, continuation[0].end))
-                    confidence -= 0.1  # joined across turns: likely, not certain
-            if following is not None:
-                corrected = apply_correction(digits, following.text)
+                    # Joined across turns: sure when the first part ended its turn and the rest opens the next
+                    # ("... six eight eight," / "go on" / "five four two one"), likely otherwise.
+                    ended_turn = not ut.text[run.end:].strip(" ,.-")
+                    confidence -= 0.03 if ended_turn else 0.1
+            # A correction said right after the number ("... zero one nine two. Sorry, a four, not a five") or in
+            # the speaker's next turn.
+            last_ut, _, last_end = pieces[-1]
+            for said_after in (last_ut.text[last_end:], following.text if following is not None else ""):
+                corrected = apply_correction(digits, said_after) if said_after else None
                 if corrected is not None:
-                    digits, confidence = corrected, confidence - 0.1
+                    # "a four, not a five" names one digit only when the number holds one five.
+                    wrong = next(a for a, b in zip(digits, corrected) if a != b)
+                    digits, confidence = corrected, confidence - (0.03 if corrected.count(wrong) == 0 else 0.15)
+                    break
+                if said_after and CORRECTION_ATTEMPT.search(said_after[:80]):
+                    # "Sorry, that's in it. Not a seven.": a correction was said but not heard well enough to apply.
+                    confidence -= 0.25
+                    break
             number = to_e164(digits, plus)
             if number is None or not (SPOKEN_OWN_NUMBER.search(ut.text) or len(digits) >= 10):
                 continue

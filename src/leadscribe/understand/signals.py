@@ -18,15 +18,19 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from leadscribe.schema import Call, Entity, Signal, Signals
 from leadscribe.understand.embeddings import sentence_vectors
-from leadscribe.understand.models import embed
+from leadscribe.understand.models import embed, spacy_model
 from leadscribe.understand.text import UtteranceText
 
-# Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label.
-MIN_SIMILARITY = 0.45
+# Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label; every label
+# also needs its cue words (CUES), so the similarity alone does not decide.
+MIN_SIMILARITY = 0.40
 MIN_MARGIN = 0.03
 CUES = {
-    "pain_point": re.compile(r"\b(too\s+\w+|slow|waste[sd]?|struggl\w*|problem\w*|issue\w*|pain|hard|manual\w*|"
-                             r"frustrat\w*|broken|crash\w*|out of date|no visibility|not working|takes forever)\b", re.I),
+    "pain_point": re.compile(r"\b(too\s+\w+|slow|waste[sd]?|struggl\w*|problem\w*|issue\w*|pain\w*|hard|manual\w*|"
+                             r"frustrat\w*|broken|crash\w*|out of date|outdated|no visibility|not working|"
+                             r"takes forever|los[et]|losing|nobody|no one|(?:don'?t|doesn'?t|do not|does not)\s+trust|"
+                             r"late|delay\w*|errors?|mistakes?|difficult|tedious|messy|clunky|behind|complain\w*|"
+                             r"takes?\s+(?:us\s+)?(?:\w+\s+){0,2}(?:hours|days|weeks|months))\b", re.I),
     "objection": re.compile(r"\b(expensive|budget|not sure|concern\w*|worried|already have|contract with|"
                             r"not the right time|risk\w*|can't|cannot|don't think)\b", re.I),
     "next_step": re.compile(r"\b(send|book|schedule|follow up|set up|demo|trial|proposal|call you|meet|"
@@ -36,6 +40,14 @@ CUES = {
     "timeline": re.compile(r"\b(by|within|before|until|next|end of|q[1-4]|quarter|month|week|year|go live|"
                            r"roll\w* out|deadline|renew\w*)\b", re.I),
 }
+# Rules that stand in when no example is close enough: a date said with what must happen by then ("we want to
+# sign by August 30th"), and a commitment to a follow-up action ("I'll email you the documents today").
+DEADLINE = re.compile(r"\b(sign\w*|decid\w*|decision|go(?:ing)? live|live|in place|launch\w*|roll\w* out|start\w*|"
+                      r"buy\w*|purchas\w*|implement\w*|deploy\w*|contract|renew\w*|choose|pick|select\w*)\b", re.I)
+COMMITMENT = re.compile(r"\b(?:i'?ll|i will|we'?ll|we will|let'?s|let us|i can|we can|i'?m going to|we'?re going to)\s+"
+                        r"(?:\w+\s+){0,2}?(?:send|email|e-mail|book|schedule|set up|meet|call|follow up|share|demo|"
+                        r"introduce|loop in|get back)\b", re.I)
+RULE_CONFIDENCE = 0.75
 EVALUATING = re.compile(r"\b(evaluat\w*|looking at|consider\w*|compar\w*|trial\w*|talking to|demo\w*|"
                         r"shortlist\w*|also\s+(?:looking|talking))\b", re.I)
 USING = re.compile(r"\b(use|using|used|run|running|on|have|currently|today|we're with|our)\b", re.I)
@@ -93,7 +105,9 @@ def signals(call: Call, ctx) -> None:
     for (ut, start, end), (label, score) in zip(sentences, labels):
         text = ut.text[start:end].strip()
         if label == "none" or not CUES[label].search(text):
-            continue
+            label, score = rule_label(call, ut, start, end, text)
+            if label == "none":
+                continue
         if label in {"pain_point", "objection"} and ut.utterance.role == "rep":
             continue  # the rep describing a pain is a pitch, not the prospect's pain
         signal = make_signal(ut, start, end, text, min(0.95, score + 0.3))
@@ -114,6 +128,19 @@ def signals(call: Call, ctx) -> None:
         refine_signals(call, ctx)
 
 
+def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str) -> tuple[str, float]:
+    """The label the DEADLINE and COMMITMENT rules give a sentence the examples left unlabelled, with a score on
+    the classifier's scale (RULE_CONFIDENCE - 0.3, as `signals` adds 0.3 back)."""
+    t0, t1 = ut.times(start, end)
+    dated = any(e.type == "DATE" and e.utterance == ut.utterance.id and t0 <= (e.start or t0) <= t1
+                for e in call.entities)
+    if dated and ut.utterance.role != "rep" and DEADLINE.search(text) and CUES["timeline"].search(text):
+        return "timeline", RULE_CONFIDENCE - 0.3
+    if COMMITMENT.search(text):
+        return "next_step", RULE_CONFIDENCE - 0.3
+    return "none", 0.0
+
+
 def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: float, **detail) -> Signal:
     asr = ut.asr_confidence(start, end)
     return Signal(text=text, utterance=ut.utterance.id, speaker=ut.utterance.speaker, role=ut.utterance.role,
@@ -122,8 +149,13 @@ def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: 
 
 # "Jira and Slack", "Looker, Tableau or Gong": the words that join the items of a spoken list.
 # Before a name only "and"/"or" join ("Yes, Slack" is no list); after it a comma does too ("Slack, Jira and Excel").
-LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&)\s+$", re.I)
-LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)(?:\s+|$))(?P<word>[\w'.-]*)", re.I)
+LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&|plus)\s+$", re.I)
+LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|plus\s+)?|\s+(?:and|or|&|plus)(?:\s+|$))(?P<word>[\w'.-]*)",
+                               re.I)
+# A capitalised word no dictionary knows, right next to a listed name ("Oracle Posagira" for "Oracle plus Jira"):
+# Whisper ran a joiner and a name together, so the list may hold a name we do not have.
+NEXT_WORD = re.compile(r"^\s+(?P<word>[A-Z][a-z]+)\b")
+PREVIOUS_WORD = re.compile(r"\b(?P<word>[A-Z][a-z]+)\s+$")
 
 
 def unrecognised_list_neighbours(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
@@ -135,7 +167,14 @@ def unrecognised_list_neighbours(text: str, entity: Entity, recognised: list[tup
         return []
     found = []
     before = LIST_JOINER_BEFORE.search(text[:at])
-    after = LIST_JOINER_AFTER.match(text[at + len(entity.text):])
+    # "Jira and Excel, and onboarding takes months": the item after "and" ends an English list, so what follows a
+    # comma after it starts another clause.
+    after = None if before else LIST_JOINER_AFTER.match(text[at + len(entity.text):])
+    if before is None and after is None:
+        glued = [m for m in (PREVIOUS_WORD.search(text[:at]), NEXT_WORD.match(text[at + len(entity.text):]))
+                 if m is not None and unknown_word(m.group("word"))]
+        found += [m.group("word") for m in glued
+                  if not any(s < m.end() and m.start() < e for s, e in recognised)]
     for match, offset in ((before, 0), (after, at + len(entity.text))):
         if match is None:
             continue
@@ -149,6 +188,14 @@ def unrecognised_list_neighbours(text: str, entity: Entity, recognised: list[tup
             continue
         found.append(word)
     return found
+
+
+def unknown_word(word: str) -> bool:
+    """Whether the English model has no vector for the word: not a dictionary word (nor a common name)."""
+    vocab = spacy_model().vocab
+    if not vocab.vectors.shape[0]:
+        return False  # a model without vectors (en_core_web_sm) cannot tell
+    return not vocab.has_vector(word.lower()) and not vocab.has_vector(word)
 
 
 def list_evidence(entity: Entity, neighbours: list[str]) -> dict[str, str]:
