@@ -119,7 +119,7 @@ def timed_diarization(call, ctx: Context, overrides: dict[str, float]):
     try:
         started = time.perf_counter()
         diarize(call, ctx)
-        return list(call.turns), time.perf_counter() - started
+        return list(call.diarization.turns), time.perf_counter() - started
     finally:
         for name, value in saved.items():
             setattr(diarize_module, name, value)
@@ -177,7 +177,8 @@ def main() -> None:
         return
     args.cache.mkdir(parents=True, exist_ok=True)
     load_speaker_encoder(settings.speaker_model)  # loading is a one-off per process, not per call
-    pooled = {("all", collar): DiarizationErrorRate(collar=collar, skip_overlap=False) for collar in COLLARS}
+    # pyannote's collar is the whole forgiveness window: ±0.25 s is collar=0.5.
+    pooled = {("all", collar): DiarizationErrorRate(collar=2 * collar, skip_overlap=False) for collar in COLLARS}
     right = total = 0
     diarize_s = transcribe_s = 0.0
     for relative, (group, ref) in references(args.eval_data).items():
@@ -186,13 +187,13 @@ def main() -> None:
         diarize(call, Context(settings=settings, source=args.eval_data / relative))
         elapsed = time.perf_counter() - started
         hyp = Annotation(uri=ref.uri)
-        for turn in call.turns:
+        for turn in call.diarization.turns:
             hyp[Segment(turn.start, turn.end)] = turn.speaker
         uem = scored_regions(args.eval_data, relative, call.file.audio_duration)
         der = {}
         for collar in COLLARS:
             der[collar] = pooled[("all", collar)](ref, hyp, uem=uem)
-            pooled.setdefault((group, collar), DiarizationErrorRate(collar=collar, skip_overlap=False))(ref, hyp, uem=uem)
+            pooled.setdefault((group, collar), DiarizationErrorRate(collar=2 * collar, skip_overlap=False))(ref, hyp, uem=uem)
         ok = len(ref.labels()) == len(hyp.labels())
         right, total = right + ok, total + 1
         diarize_s, transcribe_s = diarize_s + elapsed, transcribe_s + spent

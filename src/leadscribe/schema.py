@@ -49,12 +49,20 @@ class Segment(BaseModel):
 
 
 class SpeakerTurn(BaseModel):
-    """A span of time in which one speaker talks (internal diarization layer)."""
+    """A span of time in which one speaker talks, as the diarizer heard it."""
 
     speaker: str
     start: float
     end: float
     channel: Optional[int] = None
+
+
+class Diarization(BaseModel):
+    """Who spoke when, independent of what Whisper wrote: speech with no words (a laugh, a
+    quiet "mm-hm", overlap) is here too. Scored for DER; `speakers[].talk_time` sums it."""
+
+    method: Optional[Literal["channel", "voice"]] = None
+    turns: list[SpeakerTurn] = Field(default_factory=list)
 
 
 class Utterance(BaseModel):
@@ -178,6 +186,7 @@ class Call(BaseModel):
     metadata: Metadata = Field(default_factory=Metadata)
     transcription: Transcription = Field(default_factory=Transcription)
     speakers: list[Speaker] = Field(default_factory=list)
+    diarization: Diarization = Field(default_factory=Diarization)
     entities: list[Entity] = Field(default_factory=list)
     signals: Signals = Field(default_factory=Signals)
     summary: Summary = Field(default_factory=Summary)
@@ -187,7 +196,6 @@ class Call(BaseModel):
     samples: Optional[np.ndarray] = Field(default=None, exclude=True, repr=False)
     """Decoded audio, float32, shape (channels, n) at 16 kHz after channel handling."""
     segments: list[Segment] = Field(default_factory=list, exclude=True, repr=False)
-    turns: list[SpeakerTurn] = Field(default_factory=list, exclude=True, repr=False)
     voiceprints: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
     """Speaker id -> mean speaker embedding (numpy vector), set by voice diarization for the roles stage."""
     embeddings: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)

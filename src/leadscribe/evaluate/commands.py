@@ -60,6 +60,12 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
     for group, der in summary["diarization"].items():
         table.add_row(f"DER {group} (±0.25 s / 0 s)",
                       f"{_pct(der['collar_0.25']['der'])} / {_pct(der['collar_0']['der'])}", str(der["files"]))
+    for group, der in summary.get("diarization_words", {}).items():
+        table.add_row(f"DER of words {group} (±0.25 s)", _pct(der["collar_0.25"]["der"]), str(der["files"]))
+    for tag in ("phone", "ami", "dual-channel"):
+        row = summary["by_tag"].get(tag)
+        if row and row["der_collar_0.25"] is not None:
+            table.add_row(f"DER (tag {tag}, ±0.25 s)", _pct(row["der_collar_0.25"]), str(row["calls"]))
     for group, acc in summary["speaker_count"].items():
         if acc["files"]:
             table.add_row(f"speaker count acc. {group}", _pct(acc["accuracy"]), str(acc["files"]))

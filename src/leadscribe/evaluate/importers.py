@@ -11,7 +11,10 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from leadscribe.evaluate.datasets import parse_rttm, parse_stm, write_dataset
+import numpy as np
+import soundfile
+
+from leadscribe.evaluate.datasets import Turn, format_rttm, parse_rttm, parse_stm, write_dataset
 
 
 def _record(audio: Path, **fields: Any) -> dict[str, Any]:
@@ -81,7 +84,7 @@ def import_stereo_diarization(folder: Path) -> Iterator[dict[str, Any]]:
             refs[row["file"]] = row["reference_text"]
     channels = [part.split(":", 1)[1].strip() for part in refs["stereo_diarization.wav"].split("||")]
     yield _record(folder / "stereo_diarization.wav", id="faster-whisper/stereo_diarization", language="en",
-                  reference_text=" ".join(channels), speakers=2,
+                  reference_text=" ".join(channels), speakers=2, channel_reference=True,
                   tags=["real", "stereo", "dual-channel", "read", "speakers:2", "lang:en"])
 
 
@@ -105,7 +108,7 @@ def import_spokenwoz(folder: Path) -> Iterator[dict[str, Any]]:
                 seen[slot] = {"type": kinds.get(slot, slot.upper()), "text": value, "value": value_out,
                               "start": int(row["start"]) / 8000, "end": int(row["end"]) / 8000, "slot": slot}
     yield _record(folder / "MUL1011_8k_stereo.flac", id="spokenwoz/MUL1011", language="en", speakers=2,
-                  entities=list(seen.values()),
+                  entities=list(seen.values()), channel_reference=True,
                   tags=["real", "phone", "8khz", "stereo", "dual-channel", "non-commercial", "speakers:2", "lang:en"])
 
 
@@ -141,8 +144,52 @@ def standard_records(eval_data: Path) -> list[dict[str, Any]]:
     return records
 
 
+# Channel speech activity: 20 ms frames; a frame is speech when its level is within
+# ACTIVITY_RANGE_DB of the channel's loud frames and ACTIVITY_FLOOR_DB above its noise floor;
+# pauses shorter than ACTIVITY_BRIDGE_S are bridged and bursts shorter than ACTIVITY_MIN_S dropped.
+ACTIVITY_FRAME_S = 0.02
+ACTIVITY_RANGE_DB = 35.0
+ACTIVITY_FLOOR_DB = 12.0
+ACTIVITY_BRIDGE_S = 0.3
+ACTIVITY_MIN_S = 0.15
+
+
+def channel_activity_turns(audio: Path) -> list[Turn]:
+    """Reference turns of a recording with one party per channel, from each channel's own level.
+
+    This is the "channel-derived speaker reference" the eval-data manifest names for such calls
+    (there is no human RTTM): who talks when follows from which channel carries sound, found by
+    a detector that shares nothing with the pipeline (no VAD model, no Whisper)."""
+    samples, rate = soundfile.read(str(audio), dtype="float32", always_2d=True)
+    frame = max(1, int(ACTIVITY_FRAME_S * rate))
+    turns: list[Turn] = []
+    for channel in range(samples.shape[1]):
+        usable = samples[: len(samples) // frame * frame, channel].reshape(-1, frame)
+        level = 10 * np.log10(np.mean(usable ** 2, axis=1) + 1e-12)
+        floor, loud = np.percentile(level, 10), np.percentile(level, 99)
+        speech = level > max(floor + ACTIVITY_FLOOR_DB, loud - ACTIVITY_RANGE_DB)
+        runs: list[list[float]] = []
+        for index in np.flatnonzero(speech):
+            start = index * ACTIVITY_FRAME_S
+            if runs and start - runs[-1][1] <= ACTIVITY_BRIDGE_S:
+                runs[-1][1] = start + ACTIVITY_FRAME_S
+            else:
+                runs.append([start, start + ACTIVITY_FRAME_S])
+        turns += [(f"channel{channel}", a, b) for a, b in runs if b - a >= ACTIVITY_MIN_S]
+    return sorted(turns, key=lambda t: t[1])
+
+
 def build_standard_dataset(eval_data: Path, out_dir: Path) -> Path:
     """Write the standard real-speech dataset (phone calls, AMI, dual-channel, multilingual,
-    3-speaker clips) to `out_dir/manifest.jsonl`; returns the manifest path."""
-    return write_dataset(out_dir, standard_records(eval_data), name="leadscribe-standard (real speech)",
+    3-speaker clips) to `out_dir/manifest.jsonl`; returns the manifest path. Dual-channel
+    recordings get a channel-derived reference RTTM written under `out_dir/references/`."""
+    records = standard_records(eval_data)
+    for record in records:
+        if record.pop("channel_reference", False):
+            uri = record["id"].replace("/", "__")
+            path = Path(out_dir) / "references" / f"{uri}.rttm"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(format_rttm(uri, channel_activity_turns(Path(record["audio"]))), encoding="utf-8")
+            record.update(rttm=str(path.resolve()), rttm_uri=uri, tags=record["tags"] + ["channel-reference"])
+    return write_dataset(out_dir, records, name="leadscribe-standard (real speech)",
                          synthetic=False, description=f"built from {Path(eval_data).resolve()}")

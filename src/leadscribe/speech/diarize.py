@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from leadscribe.audio.decode import SAMPLE_RATE
 from leadscribe.context import Context
-from leadscribe.schema import Call, Segment, SpeakerTurn, Word
+from leadscribe.schema import Call, Diarization, Segment, SpeakerTurn, Word
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,8 @@ RELIABLE_CHUNK_S = 1.0
 SAME_SPEAKER_SIMILARITY = 0.6
 # A cluster with less than this share of the reliable speech, or less speech than
 # MIN_SPEAKER_S, is not a participant (stray chunks of a noisy line, a cough, a laugh).
-MIN_SPEAKER_SHARE = 0.05
-MIN_SPEAKER_S = 1.0
+MIN_SPEAKER_SHARE = 0.01
+MIN_SPEAKER_S = 0.3
 # Two speakers whose mean voiceprints are this similar are one person (different
 # speakers in our calls stay below 0.7; one voice over a changing line stays above 0.8).
 SAME_CENTROID_SIMILARITY = 0.75
@@ -68,10 +69,27 @@ def channel_speaker_id(channel: int) -> str:
     return f"S{channel + 1}"
 
 
-def diarize_by_channel(segments: list[Segment]) -> list[SpeakerTurn]:
-    """One speaker per channel; a turn per transcribed segment."""
-    return [SpeakerTurn(speaker=channel_speaker_id(s.channel or 0), start=s.start, end=s.end, channel=s.channel)
-            for s in segments]
+# Speech per channel for channel turns: tight padding and short pauses, since these turns are
+# scored against when each party was heard (the transcription VAD pads generously for Whisper).
+CHANNEL_VAD = VadOptions(threshold=0.3, min_speech_duration_ms=150, min_silence_duration_ms=300, speech_pad_ms=60)
+
+
+def diarize_by_channel(call: Call) -> list[SpeakerTurn]:
+    """One speaker per channel. Turns are where the channel carries speech (Silero VAD), which
+    includes speech Whisper wrote no words for and excludes silences Whisper stretched a word
+    over; each channel's words take its speaker."""
+    turns: list[SpeakerTurn] = []
+    channels = sorted({s.channel or 0 for s in call.segments})
+    for channel in channels:
+        speaker = channel_speaker_id(channel)
+        for segment in call.segments:
+            if (segment.channel or 0) == channel:
+                for word in segment.words:
+                    word.speaker = speaker
+        regions = get_speech_timestamps(call.samples[channel], CHANNEL_VAD, sampling_rate=SAMPLE_RATE)
+        turns += [SpeakerTurn(speaker=speaker, start=round(r["start"] / SAMPLE_RATE, 3),
+                              end=round(r["end"] / SAMPLE_RATE, 3), channel=channel) for r in regions]
+    return sorted(turns, key=lambda t: (t.start, t.channel))
 
 
 @dataclass
@@ -366,8 +384,11 @@ def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     clusters = cluster_voices(embeddings[reliable], seconds[reliable], settings.num_speakers,
                               settings.min_speakers, settings.max_speakers)
     centres = centroids_of(embeddings[reliable], clusters)
-    labels = (embeddings @ centres.T).argmax(axis=1)
-    labels[reliable] = clusters
+    if DISTINCT_IN_WINDOW:
+        labels = assign_distinct_per_window(speakers, embeddings @ centres.T)
+    else:
+        labels = (embeddings @ centres.T).argmax(axis=1)
+        labels[reliable] = clusters
     active, score = reconstruct_activity(activity, speakers, labels, len(centres), duration)
     turns = turns_from_activity(active, activity.frame_step, duration)
     speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in turns]))
@@ -379,6 +400,28 @@ def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     assign_speakers(unassigned, result)
     call.voiceprints = {speaker_ids[k]: centres[k] for k in speaker_ids}
     return result
+
+
+DISTINCT_IN_WINDOW = True
+
+
+def assign_distinct_per_window(speakers: list[LocalSpeaker], similarity: np.ndarray) -> np.ndarray:
+    """Cluster per local speaker, most similar first, never two local speakers of one window to
+    the same cluster: the segmentation model heard them as two voices at once, so merging them
+    would turn their overlap into missed speech (pyannote's constrained assignment)."""
+    from scipy.optimize import linear_sum_assignment
+
+    labels = similarity.argmax(axis=1)
+    by_window: dict[int, list[int]] = {}
+    for row, speaker in enumerate(speakers):
+        by_window.setdefault(speaker.window, []).append(row)
+    for rows in by_window.values():
+        if len(rows) < 2 or len(rows) > similarity.shape[1]:
+            continue
+        chosen_rows, chosen_clusters = linear_sum_assignment(-similarity[rows])
+        for row, cluster in zip(chosen_rows, chosen_clusters):
+            labels[rows[row]] = cluster
+    return labels
 
 
 @dataclass
@@ -438,14 +481,14 @@ def assign_speakers(words: list[Word], turns: list[SpeakerTurn]) -> None:
 
 
 def diarize(call: Call, ctx: Context) -> None:
-    """Stage: fill `call.turns` and every word's speaker."""
+    """Stage: fill `call.diarization` and every word's speaker."""
     by_channel = len({s.channel for s in call.segments if s.channel is not None}) > 1 or (
         call.samples is not None and call.samples.shape[0] > 1)
     if by_channel:
-        call.turns = diarize_by_channel(call.segments)
-        assign_speakers([w for s in call.segments for w in s.words], call.turns)
+        turns = diarize_by_channel(call)
+        call.diarization = Diarization(method="channel", turns=turns)
     else:
-        call.turns = diarize_mono(call, ctx)
+        call.diarization = Diarization(method="voice", turns=diarize_mono(call, ctx))
 
 
 def diarize_mono(call: Call, ctx: Context) -> list[SpeakerTurn]:

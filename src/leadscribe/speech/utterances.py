@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from leadscribe.context import Context
-from leadscribe.schema import Call, Speaker, Utterance, Word
+from pyannote.core import Segment, Timeline
+
+from leadscribe.schema import Call, Speaker, SpeakerTurn, Utterance, Word
 
 # A pause longer than this starts a new utterance even when the speaker is the same.
 MAX_PAUSE_S = 2.0
@@ -81,13 +83,20 @@ def build_utterances(call: Call) -> list[Utterance]:
     return utterances
 
 
-def summarise_speakers(utterances: list[Utterance]) -> list[Speaker]:
+def summarise_speakers(utterances: list[Utterance], turns: list[SpeakerTurn]) -> list[Speaker]:
+    """One entry per speaker who said words; talk time from the diarizer's turns (it hears
+    speech Whisper wrote nothing for, and no pauses), else from the utterances."""
     talk: dict[str, float] = defaultdict(float)
     channel: dict[str, int | None] = {}
     for u in utterances:
-        talk[u.speaker] += u.end - u.start
         channel.setdefault(u.speaker, u.channel)
-    return [Speaker(id=s, channel=channel[s], talk_time=round(t, 2)) for s, t in sorted(talk.items())]
+    if turns:
+        for speaker in channel:
+            talk[speaker] = Timeline([Segment(t.start, t.end) for t in turns if t.speaker == speaker]).support().duration()
+    else:
+        for u in utterances:
+            talk[u.speaker] += u.end - u.start
+    return [Speaker(id=s, channel=channel[s], talk_time=round(talk[s], 2)) for s in sorted(channel)]
 
 
 def utterances(call: Call, ctx: Context) -> None:
@@ -96,4 +105,4 @@ def utterances(call: Call, ctx: Context) -> None:
     call.transcription.full_transcript = "\n".join(u.text for u in call.transcription.utterances)
     seen = Counter(u.language for u in call.transcription.utterances)
     call.transcription.languages = [lang for lang, _ in seen.most_common()]
-    call.speakers = summarise_speakers(call.transcription.utterances)
+    call.speakers = summarise_speakers(call.transcription.utterances, call.diarization.turns)
