@@ -1,8 +1,8 @@
 """Dataset format, reference-file parsers and the eval-data importers."""
 import json
+from pathlib import Path
 
-
-from leadscribe.evaluate.datasets import load_dataset, parse_rttm, parse_srt, parse_stm, write_dataset
+from leadscribe.evaluate.datasets import Record, load_dataset, parse_rttm, parse_srt, parse_stm, write_dataset
 from leadscribe.evaluate.importers import build_standard_dataset
 
 
@@ -47,7 +47,37 @@ def test_standard_dataset_from_eval_data(eval_data, tmp_path):
     assert slots["restaurant-people"]["value"] == {"value": 8, "unit": "people"}
     assert by_id["picovoice/leopard/diarization_test"].speakers == 3
     assert by_id["picovoice/leopard/test_ko"].language == "ko"
+    enrolled = by_id["callytics/Call01+enrolled"]
+    assert enrolled.data["scores"] == ["roles"] and enrolled.data["roles"] == {"CSR": "rep", "Customer": "prospect"}
+    assert Path(enrolled.data["enroll"][0]["audio"]).name == "CSR01.wav"
+    # Dual-channel calls get a reference from each channel's own level: one speaker per channel.
+    stereo = by_id["faster-whisper/stereo_diarization"].reference_turns()
+    assert {s for s, _, _ in stereo} == {"channel0", "channel1"} and "channel-reference" in by_id[
+        "spokenwoz/MUL1011"].tags
+    call = by_id["spokenwoz/MUL1011"].reference_turns()
+    speech = {s: sum(b - a for t, a, b in call if t == s) for s in ("channel0", "channel1")}
+    # Both parties talk for a good part of the 183 s call, neither for all of it.
+    assert all(30 < seconds < 120 for seconds in speech.values()), speech
     json.loads(manifest.read_text().splitlines()[0])
+
+
+def test_roles_are_scored_through_the_der_mapping():
+    from leadscribe.evaluate.runner import score_roles
+    from leadscribe.pipeline import new_call
+    from leadscribe.schema import Diarization, Speaker, SpeakerTurn
+
+    record = Record(id="r", audio=Path("r.wav"), data={
+        "turns": [["CSR", 0, 5], ["Customer", 5, 9], ["CSR", 9, 12]], "roles": {"CSR": "rep", "Customer": "prospect"}})
+    call = new_call(Path("r.wav"))
+    # The diarizer calls the customer S1 (they spoke first by its count) and the rep S2.
+    call.diarization = Diarization(method="voice", turns=[
+        SpeakerTurn(speaker="S2", start=0.1, end=5), SpeakerTurn(speaker="S1", start=5.1, end=9),
+        SpeakerTurn(speaker="S2", start=9, end=12)])
+    call.speakers = [Speaker(id="S1", role="prospect"), Speaker(id="S2", role="rep")]
+    assert score_roles(record, call)["correct"]
+    call.speakers = [Speaker(id="S1", role="rep"), Speaker(id="S2", role="prospect")]
+    scored = score_roles(record, call)
+    assert not scored["correct"] and scored["found"] == {"CSR": "prospect", "Customer": "rep"}
 
 
 def test_calls_run_with_the_dataset_settings_and_their_call_date(tmp_path):

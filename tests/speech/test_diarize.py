@@ -116,6 +116,14 @@ def test_dual_channel_call_is_split_by_channel(transcribed):
     for word in (w for s in call.segments for w in s.words):
         assert word.speaker == f"S{word.channel + 1}"
     assert speakers_of(call) == {"S1", "S2"}
+    # Turns are where each channel carries speech: every word sits inside a turn of its channel.
+    assert call.diarization.method == "channel"
+    turns = call.diarization.turns
+    assert {(t.speaker, t.channel) for t in turns} == {("S1", 0), ("S2", 1)}
+    for word in (w for s in call.segments for w in s.words):
+        middle = (word.start + word.end) / 2
+        assert any(t.channel == word.channel and t.start - 0.1 <= middle <= t.end + 0.1 for t in turns), word
+    assert "diarization" in call.model_dump(mode="json")
 
 
 def test_clustering_keeps_one_voice_whole_and_folds_a_stray():

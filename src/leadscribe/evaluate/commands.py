@@ -66,6 +66,9 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
         row = summary["by_tag"].get(tag)
         if row and row["der_collar_0.25"] is not None:
             table.add_row(f"DER (tag {tag}, ±0.25 s)", _pct(row["der_collar_0.25"]), str(row["calls"]))
+    for group, acc in summary.get("roles", {}).items():
+        if acc["calls"]:
+            table.add_row(f"roles right ({group})", _pct(acc["accuracy"]), str(acc["calls"]))
     for group, acc in summary["speaker_count"].items():
         if acc["files"]:
             table.add_row(f"speaker count acc. {group}", _pct(acc["accuracy"]), str(acc["files"]))

@@ -16,6 +16,11 @@ such in every report). A record holds, all optional except `id` and `audio`:
     crm                  [{object, field, value}]                 expected CRM fields
     crm_complete         false when `crm` lists only some of the true fields (then proposals for
                          other fields are not held against precision); default true
+    roles                {reference speaker label: rep|prospect|other}  expected roles (needs rttm)
+    enroll               [{name, audio}]    reps to enrol before the call (as the team would have)
+    scores               the scores to compute (asr, der, speaker_count, entities, crm, roles);
+                         default all the record has references for. A second record of the same
+                         call (say, with enrolment) scores only what it is there to measure.
     tags                 ["8khz", "noise", "stereo", "lang:es", "speakers:3", ...]
     duration             seconds
     synthetic            true for generated audio
@@ -86,6 +91,11 @@ class Record:
         by_uri = parse_rttm(path.read_text(encoding="utf-8"))
         uri = self.data.get("rttm_uri") or (next(iter(by_uri)) if len(by_uri) == 1 else self.id)
         return by_uri.get(uri, [])
+
+    def scores(self, kind: str) -> bool:
+        """Whether this record is scored for `kind` (it must also hold the reference for it)."""
+        wanted = self.data.get("scores")
+        return wanted is None or kind in wanted
 
     def has_reference_turns(self) -> bool:
         return bool(self.data.get("turns") is not None or self.data.get("rttm"))

@@ -32,6 +32,10 @@ def _timed_entities(stm_rows: list[tuple[str, float, float, str]], wanted: list[
     return entities
 
 
+# The customer-service representative is the seller's side of these support calls.
+CALLYTICS_ROLES = {"CSR": "rep", "Customer": "prospect"}
+
+
 def import_callytics(folder: Path) -> Iterator[dict[str, Any]]:
     """Callytics CSVD: two 8 kHz WhatsApp support calls, SRT transcripts (STM/RTTM derived).
 
@@ -52,7 +56,13 @@ def import_callytics(folder: Path) -> Iterator[dict[str, Any]]:
                       crm=[{"object": "contact", "field": "email", "value": "bunyamin@gmail.com"}], crm_complete=False,
                       # As the support team using leadscribe would configure it: its own company name.
                       settings={"seller_company": "Callytics"},
-                      tags=["real", "phone", "8khz", "callytics", "speakers:2", "lang:en"])
+                      roles=CALLYTICS_ROLES, tags=["real", "phone", "8khz", "callytics", "speakers:2", "lang:en"])
+        # The same call for a team that enrolled its rep: only the roles are scored again.
+        yield _record(folder / f"{name}.wav", id=f"callytics/{name}+enrolled", language="en",
+                      rttm=str((folder / f"{name}.rttm").resolve()), rttm_uri=name, roles=CALLYTICS_ROLES,
+                      enroll=[{"name": "Emily", "audio": str((folder / "voiceprint" / "CSR01.wav").resolve())}],
+                      settings={"seller_company": "Callytics"}, scores=["roles"],
+                      tags=["real", "phone", "8khz", "callytics", "enrolled", "lang:en"])
 
 
 def import_pyannote_sample(folder: Path) -> Iterator[dict[str, Any]]:

@@ -109,6 +109,14 @@ def diarization_error(reference: Sequence[Turn], hypothesis: Sequence[Turn],
     return result
 
 
+def speaker_mapping(reference: Annotation, hypothesis: Annotation) -> dict[str, str]:
+    """Reference label -> the hypothesis label DER pairs it with (pyannote's optimal mapping)."""
+    if not reference.labels() or not hypothesis.labels():
+        return {}
+    # pyannote maps the other way round: hypothesis label -> reference label.
+    return {ref: hyp for hyp, ref in DiarizationErrorRate().optimal_mapping(reference, hypothesis).items()}
+
+
 def pooled_diarization_error(per_file: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Corpus DER: summed error time over summed reference speech time, per collar."""
     pooled: dict[str, Any] = {"files": 0}

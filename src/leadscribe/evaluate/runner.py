@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Callable, Iterable, Optional
@@ -83,25 +84,49 @@ def score_call(record: Record, call: Call) -> dict[str, Any]:
         "processing_time": call.metadata.transcription_time, "timings": call.metadata.timings,
         "detected_languages": call.transcription.languages, "hypothesis_text": hypothesis_text(call),
     }
-    reference_text = record.reference_text()
+    reference_text = record.reference_text() if record.scores("asr") else None
     if reference_text is not None:
         result["asr"] = metrics.error_counts(reference_text, result["hypothesis_text"], record.language)
         result["reference_text"] = reference_text
-    if record.has_reference_turns():
+    if record.has_reference_turns() and record.scores("der"):
         for key, turns in (("der", diarizer_turns(call)), ("der_words", word_turns(call))):
             result[key] = metrics.diarization_error(record.reference_turns(), turns, uem=record.uem(),
                                                     duration=result["duration"])
-    if record.speakers is not None:
+    if record.data.get("roles") and record.has_reference_turns() and record.scores("roles"):
+        result["roles"] = score_roles(record, call)
+    if record.speakers is not None and record.scores("speaker_count"):
         found = hypothesis_speaker_count(call)
         result["speaker_count"] = {"reference": record.speakers, "hypothesis": found,
                                    "correct": found == record.speakers}
-    if "entities" in record.data:
+    if "entities" in record.data and record.scores("entities"):
         result["entities"] = {"expected": [vars(e) for e in expected_entities(record)],
                               "predicted": [vars(e) for e in predicted_entities(call)]}
-    if "crm" in record.data:
+    if "crm" in record.data and record.scores("crm"):
         result["crm"] = {"expected": [vars(f) for f in expected_fields(record)],
                          "proposed": [vars(f) for f in proposed_fields(call, record)]}
     return result
+
+
+def score_roles(record: Record, call: Call) -> dict[str, Any]:
+    """Each reference speaker's expected role against the role of the hypothesis speaker that
+    best covers them (the DER's optimal mapping); the call is right when every one matches."""
+    reference = metrics.to_annotation(record.reference_turns())
+    hypothesis = metrics.to_annotation(diarizer_turns(call))
+    mapping = metrics.speaker_mapping(reference, hypothesis)
+    role_of = {s.id: s.role for s in call.speakers}
+    found = {label: role_of.get(mapping.get(label), "unknown") for label in record.data["roles"]}
+    return {"expected": record.data["roles"], "found": found, "enrolled": bool(record.data.get("enroll")),
+            "correct": all(found[label] == role for label, role in record.data["roles"].items())}
+
+
+def enrolled_settings(settings: Settings, record: Record, folder: Path) -> Settings:
+    """Settings with the record's reps enrolled into `folder` (a fresh voiceprint store)."""
+    from leadscribe.speech.enroll import enroll
+
+    settings = settings.model_copy(update={"voiceprints_dir": folder})
+    for rep in record.data.get("enroll") or []:
+        enroll(rep["name"], [Path(rep["audio"])], settings)
+    return settings
 
 
 def record_settings(settings: Settings, dataset: Dataset, record: Record) -> Settings:
@@ -122,7 +147,11 @@ def run_dataset(dataset: Dataset, settings: Settings, records: Optional[list[Rec
         started = perf_counter()
         # The call date anchors relative dates ("next Tuesday"), as the recorder's timestamp would.
         metadata = {"call_date": record.data["call_date"]} if record.data.get("call_date") else None
-        call = enrich_fn(record.audio, record_settings(settings, dataset, record), custom_metadata=metadata)
+        call_settings = record_settings(settings, dataset, record)
+        with tempfile.TemporaryDirectory(prefix="leadscribe-voiceprints-") as folder:
+            if record.data.get("enroll"):
+                call_settings = enrolled_settings(call_settings, record, Path(folder))
+            call = enrich_fn(record.audio, call_settings, custom_metadata=metadata)
         scored = score_call(record, call)
         scored["wall_time"] = round(perf_counter() - started, 3)
         if calls_dir is not None:
@@ -163,6 +192,11 @@ def _der_by_group(results: list[dict], key: str) -> dict[str, Any]:
     return groups
 
 
+def _role_accuracy(results: list[dict]) -> dict[str, Any]:
+    correct = sum(r["roles"]["correct"] for r in results)
+    return {"calls": len(results), "correct": correct, "accuracy": correct / len(results) if results else None}
+
+
 def _speaker_accuracy(results: list[dict]) -> dict[str, Any]:
     scored = [r["speaker_count"] for r in results if "speaker_count" in r]
     correct = sum(s["correct"] for s in scored)
@@ -182,6 +216,9 @@ def summarise(results: list[dict[str, Any]], dataset: Dataset) -> dict[str, Any]
         "asr": _asr_summary(results),
         "diarization": _der_by_group(results, "der"),
         "diarization_words": _der_by_group(results, "der_words"),
+        "roles": {"all": _role_accuracy([r for r in results if "roles" in r]),
+                  "enrolled": _role_accuracy([r for r in results if r.get("roles", {}).get("enrolled")]),
+                  "not enrolled": _role_accuracy([r for r in results if "roles" in r and not r["roles"]["enrolled"]])},
         "speaker_count": {"all": _speaker_accuracy(results),
                           **{group: _speaker_accuracy([r for r in results if _speaker_group(r) == group])
                              for group in ("1 speaker", "2 speakers", "3+ speakers")}},
