@@ -41,3 +41,69 @@ def test_other_seed_other_calls(tmp_path):
     ref_a = load_dataset(tmp_path / "a").records[0].reference_text()
     ref_b = load_dataset(tmp_path / "b").records[0].reference_text()
     assert ref_a != ref_b
+
+
+def _plans(count):
+    import random
+
+    from leadscribe.evaluate.synth import _call_plan
+
+    return [_call_plan(random.Random(seed), three_parties=seed % 5 == 4) for seed in range(count)]
+
+
+def test_each_fact_is_said_in_several_forms_with_distractor_numbers():
+    from leadscribe.evaluate.synth import BUDGETS, DISTRACTORS
+
+    plans = _plans(40)
+    prospect = [" ".join(t.text for t in turns if t.speaker == "prospect") for turns, _ in plans]
+    assert len({facts["budget"] for _, facts in plans}) >= 6
+    assert len({facts["seat_unit"] for _, facts in plans}) == 3
+    assert any(facts["budget_low"] for _, facts in plans) and any(facts["currency"] is None for _, facts in plans)
+    assert all(any(d in text for d in DISTRACTORS) for text in prospect)
+    assert sum("Sorry, that's" in text for text in prospect) >= 3  # corrected phone numbers
+    assert sum(any(t.text == "Okay, go on." for t in turns) for turns, _ in plans) >= 3  # numbers over two turns
+    assert len({text.split(" at ")[0][:12] for text in prospect}) >= 3  # the introductions differ
+    spoken_budgets = {b[0] for b in BUDGETS}
+    assert len({b for b in spoken_budgets if any(b in text for text in prospect)}) >= 6
+
+
+def test_a_corrected_number_in_the_truth_is_the_number_after_the_correction():
+    from leadscribe.understand.contacts import apply_correction, digit_runs
+
+    checked = 0
+    for turns, facts in _plans(40):
+        for turn in turns:
+            if "Sorry, that's" in turn.text:
+                said, correction = turn.text.split("Sorry, ")
+                [run] = [r for r in digit_runs(said) if len(r.digits) == 10]
+                assert "+1" + apply_correction(run.digits, correction) == facts["phone"]
+                checked += 1
+    assert checked >= 3
+
+
+def test_the_scripted_words_give_the_expected_crm_fields():
+    """The ground truth follows from the words: run on the script's text (no speech), every expected field is
+    proposed with its value (a range or an ambiguous correction may go to review, never to another value)."""
+    from leadscribe.evaluate.metrics import FREE_TEXT_FIELDS
+    from leadscribe.evaluate.normalise import values_equal
+    from leadscribe.evaluate.synth import CALL_DATE, Placed, _entities_and_fields, team_settings
+    from leadscribe.pipeline import STAGES
+    from tests.understand.helpers import make_call, make_context
+
+    speakers = {"rep": ("S1", "rep"), "prospect": ("S2", "prospect"), "colleague": ("S3", "prospect")}
+    for turns, facts in _plans(6):
+        placed = [Placed(t.speaker, t.text, i, i + 0.5, None, t.facts) for i, t in enumerate(turns)]
+        _, expected = _entities_and_fields(facts, placed)
+        call = make_call([(*speakers[t.speaker], t.text) for t in turns], vocabulary=team_settings()["vocabulary"],
+                         call_date=CALL_DATE)
+        ctx = make_context(seller_company=team_settings()["seller_company"])
+        for name, stage in STAGES:
+            if name in {"entities", "signals", "sentiment", "summary", "crm"}:
+                stage(call, ctx)
+        proposed = {(f.object, f.field): f for f in call.crm.fields}
+        for item in expected:
+            key = (item["object"], item["field"])
+            assert key in proposed, (key, [t.text for t in turns])
+            if key not in FREE_TEXT_FIELDS:
+                assert values_equal(item["value"], proposed[key].value, "PHONE" if key[1] == "phone" else ""), \
+                    (key, item["value"], proposed[key].value)

@@ -31,7 +31,7 @@ UNIT_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "n
 # Years as said: "twenty twenty six", "two thousand and twenty six", "2026".
 YEAR = (r"(\d{4}|twenty[\s-](?:twenty|thirty)(?:[\s-](?:" + "|".join(UNIT_WORDS) + r"))?|"
         r"two\s+thousand\s+(?:and\s+)?(?:twenty|thirty)(?:[\s-](?:" + "|".join(UNIT_WORDS) + r"))?)")
-NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
+NUM = r"(?:\d+|a\s+few|a\s+couple\s+of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
 
 # Order matters: the longest, most specific phrasing first.
 PATTERNS = [
@@ -94,7 +94,7 @@ def month_end(year: int, month: int) -> date:
 
 
 def count_of(word: str) -> int:
-    word = word.lower()
+    word = re.sub(r"^a\s+", "", " ".join(word.lower().split()))
     if word in {"a", "an"}:
         return 1
     if word == "couple of":
@@ -113,7 +113,8 @@ def resolve_date(text: str, today: date) -> Optional[DatePhrase]:
             continue
         resolved = resolve_match(kind, match, today)
         if resolved is not None:
-            if kind == "relative" and match.group(1).lower() in {"few", "couple of"}:
+            if kind == "relative" and re.sub(r"^a\s+", "", " ".join(match.group(1).lower().split())) in {
+                    "few", "couple of"}:
                 kind = "relative_vague"  # "within a few weeks" names no day
             return DatePhrase(resolved, match.start(), match.end(), kind)
     return None

@@ -43,8 +43,9 @@ TITLE_WORDS = (r"(?:chief\s+\w+\s+officer|head" + OF_WHAT + r"|(?:senior\s+|juni
                r"co-founder|owner|president)")
 JOB_TITLE = re.compile(r"\b(?:i'?m|i\s+am|as|my\s+(?:title|role)\s+is|work\s+as)\s+(?:the\s+|a\s+|an\s+|our\s+)?"
                        r"(?P<title>(?:[a-z]+\s+){0,2}?" + TITLE_WORDS + r")\b", re.I)
-# Whisper mishears "I'm the" as "in the" often enough to accept it right after a name ("David, in the head of").
-TITLE_AFTER_NAME = re.compile(r",\s+in\s+the\s+(?P<title>" + TITLE_WORDS + r")\b", re.I)
+# Whisper mishears "I'm the" as "in the" often enough to accept it right after a name ("David, in the head of",
+# "Daniel Brown here, in the procurement manager").
+TITLE_AFTER_NAME = re.compile(r"(?:,|\bhere)\s+in\s+the\s+(?P<title>(?:[a-z]+\s+){0,2}?" + TITLE_WORDS + r")\b", re.I)
 # The self-introduction "I'm Daniel Walker, chief financial officer at Acme Logistics": a capitalised name, then a
 # title, then "at/with/from" a capitalised company. The cue before the name is often lost or misheard ("Im",
 # "in", "Sure, Emery a Miller head of operations at ..."), so the name-title-company shape is the evidence.
@@ -130,7 +131,7 @@ def entities(call: Call, ctx) -> None:
             collector.add(ut, "USERNAME", found.start, found.end, found.value, found.confidence, "rules")
         find_vocabulary(collector, ut, vocabulary)
         find_greeted_company(collector, ut, vocabulary.get("companies", []))
-        find_job_titles(collector, ut)
+        find_job_titles(collector, ut, doc)
         find_self_introductions(collector, ut)
         find_money_and_quantities(collector, ut)
         find_dates(collector, ut, today)
@@ -222,18 +223,35 @@ def find_repeated_names(collector: EntityCollector, texts: list[UtteranceText]) 
                               REPEATED_NAME_CONFIDENCE, "rules")
 
 
-def find_job_titles(collector: EntityCollector, ut: UtteranceText) -> None:
+def find_job_titles(collector: EntityCollector, ut: UtteranceText, doc=None) -> None:
+    people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"] if doc is not None else []
     for pattern in (JOB_TITLE, TITLE_AFTER_NAME, TITLE_BETWEEN_NAME_AND_COMPANY):
         for match in pattern.finditer(ut.text):
             title, start = without_leading_name(match.group("title"), match.start("title"))
+            # "David Novak Procurement Manager at ...": the words spaCy reads as the person's name are not the title.
+            for person_start, person_end in people:
+                if person_start <= start < person_end and start + len(title) > person_end:
+                    cut = len(ut.text[person_end:start + len(title)]) - len(ut.text[person_end:start + len(title)]
+                                                                            .lstrip(" ,"))
+                    title, start = ut.text[person_end + cut:start + len(title)], person_end + cut
+            if not TITLE_HEAD.search(title):
+                continue
             collector.add(ut, "JOB_TITLE", start, start + len(title), normalise_title(title), 0.8, "rules")
+
+
+# Words that make a title a title: a remainder without one ("of sales") is not a title.
+TITLE_HEAD = re.compile(r"\b(?:chief|head|vp|vice|president|director|manager|lead|engineer|analyst|administrator|"
+                        r"coordinator|specialist|consultant|officer|ceo|cto|cfo|coo|cio|cmo|founder|co-founder|owner)\b",
+                        re.I)
 
 
 def without_leading_name(title: str, start: int) -> tuple[str, int]:
     """"Lee procurement manager" -> "procurement manager": in a lower-case title, a leading capitalised word
-    is the end of the person's name (the comma after a name is often not written)."""
+    is the end of the person's name (the comma after a name is often not written). A capitalised title word
+    ("Vice President of Sales", "Director of Finance") is the title itself."""
     words = title.split()
-    while len(words) > 1 and re.fullmatch(r"[A-Z][a-z'-]+", words[0]) and any(w.islower() for w in words[1:]):
+    while len(words) > 1 and re.fullmatch(r"[A-Z][a-z'-]+", words[0]) and any(w.islower() for w in words[1:]) \
+            and not TITLE_HEAD.fullmatch(words[0]):
         start += title.index(words[1], len(words[0]))
         title = title[title.index(words[1], len(words[0])):]
         words = words[1:]

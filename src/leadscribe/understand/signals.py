@@ -18,7 +18,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from leadscribe.schema import Call, Entity, Signal, Signals
 from leadscribe.understand.embeddings import sentence_vectors
-from leadscribe.understand.models import embed, spacy_model
+from leadscribe.understand.models import embed
+from leadscribe.understand.sentiment import LABELS, sentence_scores
 from leadscribe.understand.text import UtteranceText
 
 # Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label; every label
@@ -48,6 +49,7 @@ COMMITMENT = re.compile(r"\b(?:i'?ll|i will|we'?ll|we will|let'?s|let us|i can|w
                         r"(?:\w+\s+){0,2}?(?:send|email|e-mail|book|schedule|set up|meet|call|follow up|share|demo|"
                         r"introduce|loop in|get back)\b", re.I)
 RULE_CONFIDENCE = 0.75
+NEGATIVE_PAIN = 0.5
 EVALUATING = re.compile(r"\b(evaluat\w*|looking at|consider\w*|compar\w*|trial\w*|talking to|demo\w*|"
                         r"shortlist\w*|also\s+(?:looking|talking))\b", re.I)
 USING = re.compile(r"\b(use|using|used|run|running|on|have|currently|today|we're with|our)\b", re.I)
@@ -101,11 +103,13 @@ def signals(call: Call, ctx) -> None:
             for clause in ut.clauses(s, e):
                 sentences.append((ut, *clause))
     texts = [ut.text[s:e] for ut, s, e in sentences]
-    labels = classify_sentences(texts, sentence_vectors(call, texts))
-    for (ut, start, end), (label, score) in zip(sentences, labels):
+    vectors = sentence_vectors(call, texts)
+    labels = classify_sentences(texts, vectors)
+    negative = sentence_scores(texts, vectors)[:, LABELS.index("negative")] if texts else []
+    for (ut, start, end), (label, score), unhappy in zip(sentences, labels, negative):
         text = ut.text[start:end].strip()
         if label == "none" or not CUES[label].search(text):
-            label, score = rule_label(call, ut, start, end, text)
+            label, score = rule_label(call, ut, start, end, text, float(unhappy))
             if label == "none":
                 continue
         if label in {"pain_point", "objection"} and ut.utterance.role == "rep":
@@ -128,9 +132,12 @@ def signals(call: Call, ctx) -> None:
         refine_signals(call, ctx)
 
 
-def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str) -> tuple[str, float]:
-    """The label the DEADLINE and COMMITMENT rules give a sentence the examples left unlabelled, with a score on
-    the classifier's scale (RULE_CONFIDENCE - 0.3, as `signals` adds 0.3 back)."""
+def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str,
+               negative: float = 0.0) -> tuple[str, float]:
+    """The label the rules give a sentence the examples left unlabelled, with a score on the classifier's scale
+    (RULE_CONFIDENCE - 0.3, as `signals` adds 0.3 back): a deadline with its date, a commitment to a follow-up,
+    and a prospect's sentence that reads negative (`negative`, the sentiment model's probability) and names a
+    pain ("no one trusts the forecast we send to the board")."""
     t0, t1 = ut.times(start, end)
     dated = any(e.type == "DATE" and e.utterance == ut.utterance.id and t0 <= (e.start or t0) <= t1
                 for e in call.entities)
@@ -138,6 +145,9 @@ def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str) -
         return "timeline", RULE_CONFIDENCE - 0.3
     if COMMITMENT.search(text):
         return "next_step", RULE_CONFIDENCE - 0.3
+    if ut.utterance.role != "rep" and negative > NEGATIVE_PAIN and CUES["pain_point"].search(text) \
+            and not text.rstrip().endswith("?"):
+        return "pain_point", RULE_CONFIDENCE - 0.3
     return "none", 0.0
 
 
@@ -152,8 +162,9 @@ def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: 
 LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&|plus)\s+$", re.I)
 LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|plus\s+)?|\s+(?:and|or|&|plus)(?:\s+|$))(?P<word>[\w'.-]*)",
                                re.I)
-# A capitalised word no dictionary knows, right next to a listed name ("Oracle Posagira" for "Oracle plus Jira"):
-# Whisper ran a joiner and a name together, so the list may hold a name we do not have.
+# A capitalised word right next to a listed name, mid-sentence ("Oracle Posagira" for "Oracle plus Jira", "Excel
+# Engine" for "Excel and Jira"): Whisper ran a joiner and a name together, or heard a name as another capitalised
+# word, so the list may hold a name we do not have.
 NEXT_WORD = re.compile(r"^\s+(?P<word>[A-Z][a-z]+)\b")
 PREVIOUS_WORD = re.compile(r"\b(?P<word>[A-Z][a-z]+)\s+$")
 
@@ -171,8 +182,11 @@ def unrecognised_list_neighbours(text: str, entity: Entity, recognised: list[tup
     # comma after it starts another clause.
     after = None if before else LIST_JOINER_AFTER.match(text[at + len(entity.text):])
     if before is None and after is None:
-        glued = [m for m in (PREVIOUS_WORD.search(text[:at]), NEXT_WORD.match(text[at + len(entity.text):]))
-                 if m is not None and unknown_word(m.group("word"))]
+        previous = PREVIOUS_WORD.search(text[:at])
+        if previous is not None and not text[:previous.start()].strip(" ,"):
+            previous = None  # a sentence's first word is capitalised anyway
+        glued = [m for m in (previous, NEXT_WORD.match(text[at + len(entity.text):]))
+                 if m is not None and m.group("word").lower() not in STOP_WORDS]
         found += [m.group("word") for m in glued
                   if not any(s < m.end() and m.start() < e for s, e in recognised)]
     for match, offset in ((before, 0), (after, at + len(entity.text))):
@@ -188,14 +202,6 @@ def unrecognised_list_neighbours(text: str, entity: Entity, recognised: list[tup
             continue
         found.append(word)
     return found
-
-
-def unknown_word(word: str) -> bool:
-    """Whether the English model has no vector for the word: not a dictionary word (nor a common name)."""
-    vocab = spacy_model().vocab
-    if not vocab.vectors.shape[0]:
-        return False  # a model without vectors (en_core_web_sm) cannot tell
-    return not vocab.has_vector(word.lower()) and not vocab.has_vector(word)
 
 
 def list_evidence(entity: Entity, neighbours: list[str]) -> dict[str, str]:

@@ -1,0 +1,79 @@
+"""Who the contact is when several prospect-side people speak, a name the e-mail spells another way, per-field
+thresholds from the mapping file, and signals found by rule where no example is close enough."""
+import pytest
+
+from leadscribe.crm.mapping import MappingError, crm, load_mapping, propose_fields
+from leadscribe.understand.entities import entities
+from leadscribe.understand.signals import signals
+from leadscribe.understand.summary import summary
+
+from tests.understand.helpers import make_call, make_context
+
+THREE_PARTIES = [
+    ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+    ("S2", "prospect", "Sure. I'm Laura Miller, chief financial officer at Summit Freight."),
+    ("S3", "prospect", "This is Alex from their IT team. Security review is a must for us."),
+]
+
+
+def run(turns, **settings):
+    call = make_call(turns, call_date="2026-01-12")
+    ctx = make_context(**settings)
+    for stage in (entities, signals, summary, crm):
+        stage(call, ctx)
+    return {f.field: f for f in call.crm.fields}, call
+
+
+def test_the_person_who_introduced_themself_is_the_contact():
+    fields, _ = run(THREE_PARTIES)
+    assert (fields["firstname"].value, fields["firstname"].decision) == ("Laura", "auto")
+
+
+def test_the_person_the_email_spells_is_the_contact():
+    fields, _ = run([("S2", "prospect", "Hi, I'm Laura Miller."), ("S3", "prospect", "And this is Alex from IT."),
+                     ("S2", "prospect", "My email is laura dot miller at summitfreight dot com.")])
+    assert fields["firstname"].value == "Laura" and fields["lastname"].value == "Miller"
+
+
+def test_without_evidence_two_people_conflict():
+    fields, _ = run([("S2", "prospect", "Hi, I'm Laura."), ("S3", "prospect", "And this is Alex.")])
+    assert fields["firstname"].decision == "review" and "conflicting" in fields["firstname"].reason
+
+
+def test_a_name_the_email_spells_another_way_goes_to_review():
+    fields, _ = run([("S2", "prospect", "Sure. I'm Sophia Miller, operations manager at Granite Health."),
+                     ("S2", "prospect", "My email is sofia dot miller at granitehealth dot com.")])
+    assert fields["firstname"].value == "Sophia" and fields["firstname"].decision == "review"
+    assert "sofia" in fields["firstname"].reason
+    assert fields["lastname"].decision == "auto"  # "miller" is spelled the same
+
+
+def test_per_field_thresholds_come_from_the_mapping(tmp_path):
+    call = make_call([("S2", "prospect", "I'm the head of operations at Acme Logistics.")])
+    entities(call, make_context())
+    [title] = [e for e in call.entities if e.type == "JOB_TITLE"]
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("fields:\n  - {object: contact, field: jobtitle, source: entity, type: JOB_TITLE, auto: 0.99}\n")
+    lenient = tmp_path / "lenient.yaml"
+    lenient.write_text("fields:\n  - {object: contact, field: jobtitle, source: entity, type: JOB_TITLE, auto: 0.5}\n")
+    assert title.confidence < 0.99
+    assert [f.decision for f in propose_fields(call, load_mapping(strict))] == ["review"]
+    assert [f.decision for f in propose_fields(call, load_mapping(lenient))] == ["auto"]
+
+
+def test_a_broken_mapping_file_is_a_clear_error(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("fields: {not: a list}\n")
+    with pytest.raises(MappingError, match="fields"):
+        load_mapping(broken)
+    with pytest.raises(MappingError, match="cannot read"):
+        load_mapping(tmp_path / "missing.yaml")
+
+
+def test_a_commitment_is_a_next_step_and_a_complaint_a_pain_point():
+    _, call = run([("S2", "prospect", "Honestly, no one trusts the forecast we send to the board."),
+                   ("S1", "rep", "Perfect. I'll email you the security documents today and we can meet again on "
+                                 "Thursday.")])
+    assert [s.utterance for s in call.signals.pain_points] == [0]
+    assert [s.utterance for s in call.signals.next_steps] == [1]
+    assert call.signals.timeline is None  # the rep's "Thursday" is a next step, not the buying timeline

@@ -1,0 +1,202 @@
+"""The spoken forms of the issue, as Whisper writes them, through the entities stage (and the CRM policy where the
+form decides auto or review). Calls are built from text: no audio, no Whisper."""
+import pytest
+
+from leadscribe.crm.mapping import crm
+from leadscribe.understand.entities import entities
+from leadscribe.understand.signals import signals
+from leadscribe.understand.summary import summary
+
+from tests.understand.helpers import make_call, make_context
+
+CALL_DATE = "2026-01-12"  # a Monday
+
+
+def analysed(turns, stages=(entities,), **settings):
+    call = make_call(turns, call_date=CALL_DATE, vocabulary=settings.pop("vocabulary", None))
+    ctx = make_context(**settings)
+    for stage in stages:
+        stage(call, ctx)
+    return call
+
+
+def of_type(call, kind):
+    return [e for e in call.entities if e.type == kind]
+
+
+def field(call, name):
+    return next((f for f in call.crm.fields if f.field == name), None)
+
+
+PROSPECT = "S2"
+
+
+def said(*texts):
+    return [(PROSPECT, "prospect", t) for t in texts]
+
+
+# --- e-mails -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("You can email me at david dot chen at acme logistics dot com.", "david.chen@acmelogistics.com"),
+    ("It's julia underscore walker at redwoodinsurance dot com.", "julia_walker@redwoodinsurance.com"),
+    ("Just emma at pinecrestbank dot com.", "emma@pinecrestbank.com"),
+    ("My email is sarah dot chen at meridian health dot com", "sarah.chen@meridianhealth.com"),
+])
+def test_emails_said_aloud(text, expected):
+    assert [e.value for e in of_type(analysed(said(text)), "EMAIL")] == [expected]
+
+
+# --- phone numbers -------------------------------------------------------------------------------------------------
+
+def test_phone_in_groups_and_digit_by_digit():
+    groups = analysed(said("My phone is four one five, six one nine, four eight nine two."))
+    digits = analysed(said("My cell is four one five two five eight seven eight four zero."))
+    assert [e.value for e in of_type(groups, "PHONE")] == ["+14156194892"]
+    assert [e.value for e in of_type(digits, "PHONE")] == ["+14152587840"]
+
+
+def test_phone_finished_after_the_rep_says_go_on():
+    call = analysed([(PROSPECT, "prospect", "And my phone is four one five, six eight eight,"),
+                     ("S1", "rep", "Okay, go on."),
+                     (PROSPECT, "prospect", "five four two one.")], stages=(entities, crm))
+    [phone] = of_type(call, "PHONE")
+    assert phone.value == "+14156885421" and "…" in phone.text
+    assert field(call, "phone").decision == "auto"  # the first part ended its turn, the rest opened the next
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("My phone is four one five, six one nine, four seven nine two. Sorry, that's an eight, not a seven.",
+     "+14156194892"),
+    ("My cell is 415 234 5678. I mean a three instead of a four.", "+14152335678"),
+])
+def test_phone_corrected_in_the_same_turn(text, expected):
+    assert [e.value for e in of_type(analysed(said(text)), "PHONE")] == [expected]
+
+
+def test_a_correction_that_names_one_digit_is_surer_than_an_ambiguous_one():
+    clear = of_type(analysed(said("My phone is 415 619 4792. Sorry, that's an eight, not a seven.")), "PHONE")[0]
+    ambiguous = of_type(analysed(said("My phone is 415 867 6236. Sorry, that's a two, not a six.")), "PHONE")[0]
+    assert clear.value == "+14156194892" and ambiguous.value == "+14158676232"
+    assert ambiguous.confidence < clear.confidence - 0.1
+
+
+def test_a_correction_not_heard_well_enough_sends_the_phone_to_review():
+    call = analysed(said("My phone is 415-619-4792. Sorry, that's in it. Not a seven."), stages=(entities, crm))
+    assert field(call, "phone").value == "+14156194792" and field(call, "phone").decision == "review"
+
+
+# --- amounts -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, amount, currency", [
+    ("Our budget is fifty k for this year.", 50_000, None),
+    ("We have a quarter million dollars approved for this project.", 250_000, "USD"),
+    ("Finance set aside one point two million euros for it.", 1_200_000, "EUR"),
+    ("Realistically we can spend seventy five thousand euros annually.", 75_000, "EUR"),
+    ("The budget we got signed off is one hundred and twenty thousand pounds.", 120_000, "GBP"),
+])
+def test_spoken_budgets(text, amount, currency):
+    [money] = of_type(analysed(said(text)), "MONEY")
+    assert money.value == {"amount": amount, "currency": currency}
+
+
+def test_a_budget_without_currency_is_as_sure_an_amount_as_one_with_it():
+    bare = of_type(analysed(said("Our budget is two hundred k.")), "MONEY")[0]
+    dollars = of_type(analysed(said("Our budget is two hundred thousand dollars.")), "MONEY")[0]
+    vague = of_type(analysed(said("The deal could be two hundred k.")), "MONEY")[0]
+    assert bare.confidence == dollars.confidence > vague.confidence
+
+
+def test_a_budget_range_goes_to_review_with_both_ends():
+    call = analysed(said("We have between eighty and a hundred thousand dollars approved for this project."),
+                    stages=(entities, crm))
+    [money] = of_type(call, "MONEY")
+    assert money.value == {"amount": 100_000, "currency": "USD", "min": 80_000}
+    amount = field(call, "amount")
+    assert amount.decision == "review" and "range" in amount.reason
+
+
+# --- quantities with units -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("We would need two hundred and fifty seats.", 250, "seats"),
+    ("I'd say forty users would need access.", 40, "users"),
+    ("So maybe sixty licenses to start.", 60, "licences"),
+    ("We have about twelve hundred employees.", 1200, "employees"),
+    ("About eight hundred and fifty staff.", 850, "employees"),
+    ("We're roughly three hundred people in total.", 300, "employees"),
+    ("We run twelve offices.", 12, "locations"),
+    ("Across four regions.", 4, "regions"),
+])
+def test_quantities_with_units(text, value, unit):
+    assert [e.value for e in of_type(analysed(said(text)), "QUANTITY")] == [{"value": value, "unit": unit}]
+
+
+# --- numbers that are neither a budget nor a size ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "We had three outages last month alone.",
+    "Since our twenty nineteen migration nothing talks to each other.",
+    "Since our 2019 migration nothing talks to each other.",
+    "Our two hundred open tickets keep piling up.",
+    "We tried two other tools in the last three years.",
+    "Onboarding a new analyst takes us almost two months.",
+])
+def test_distractor_numbers_are_no_budget_size_or_close_date(text):
+    call = analysed(said(text), stages=(entities, signals, summary, crm))
+    assert not of_type(call, "MONEY") and not of_type(call, "QUANTITY")
+    assert {f.field for f in call.crm.fields} & {"amount", "leadscribe_seats", "numberofemployees",
+                                                  "closedate"} == set()
+
+
+# --- dates relative to the call ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("We want to sign by August thirtieth, twenty twenty six.", "2026-08-30"),
+    ("A decision by the fifteenth of March.", "2026-03-15"),
+    ("by February twenty eighth, two thousand and twenty six", "2026-02-28"),
+    ("We need this in place by the end of the third quarter.", "2026-09-30"),
+    ("We need this in place by the end of Q3.", "2026-09-30"),
+    ("We would like to decide within six weeks.", "2026-02-23"),
+    ("The decision has to be made by the end of March.", "2026-03-31"),
+    ("Let's talk next Tuesday.", "2026-01-13"),
+])
+def test_dates_relative_to_the_call_date(text, expected):
+    assert [e.value for e in of_type(analysed(said(text)), "DATE")] == [expected]
+
+
+def test_a_vague_span_reads_less_surely_than_a_counted_one():
+    counted = of_type(analysed(said("We would like to decide within six weeks.")), "DATE")[0]
+    vague = of_type(analysed(said("We would like to decide within a few weeks.")), "DATE")[0]
+    assert vague.confidence < counted.confidence
+
+
+def test_a_deadline_sentence_is_the_timeline_and_gives_the_close_date():
+    call = analysed(said("We want to sign by August thirtieth, twenty twenty six."),
+                    stages=(entities, signals, summary, crm))
+    assert call.signals.timeline.detail["date"] == "2026-08-30"
+    assert (field(call, "closedate").value, field(call, "closedate").decision) == ("2026-08-30", "auto")
+
+
+# --- names and titles ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, name, title", [
+    ("Yes, my name is Julia Walker, and I work as the head of operations at Redwood Insurance.", "Julia Walker",
+     "head of operations"),
+    ("Hi Maya, David Chen here. I'm the IT director at Acme Logistics.", "David Chen", "IT director"),
+    ("Thanks for calling. Laura Brown, Director of Finance over at Redwood Insurance.", "Laura Brown",
+     "director of finance"),
+    ("Sure, in David Novak Procurement Manager at Summit Freight.", "David Novak", "procurement manager"),
+    ("Sure, in David Walker Vice President of Sales at Summit Freight.", "David Walker", "vice president of sales"),
+])
+def test_self_introductions(text, name, title):
+    call = analysed(said(text))
+    assert name in [e.value for e in of_type(call, "PERSON")]
+    assert name not in [e.value for e in of_type(call, "ORGANIZATION")]
+    assert [e.value for e in of_type(call, "JOB_TITLE")] == [title]
+
+
+def test_a_name_found_once_is_found_where_it_is_said_again():
+    call = analysed([("S1", "rep", "Hello and welcome to Callytics. My name is Emily."),
+                     (PROSPECT, "prospect", "Nope, that's everything. Have a good day Emily.")])
+    assert [(e.value, e.utterance) for e in of_type(call, "PERSON")] == [("Emily", 0), ("Emily", 1)]

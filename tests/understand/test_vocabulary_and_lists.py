@@ -1,0 +1,63 @@
+"""Custom vocabulary: the seller's own name corrected where a support line greets with it, refused elsewhere; and
+lists of products or competitors that may have lost an item to a mishearing go to review."""
+from leadscribe.crm.mapping import crm
+from leadscribe.understand.entities import entities
+from leadscribe.understand.signals import signals
+from leadscribe.understand.summary import summary
+
+from tests.understand.helpers import make_call, make_context
+
+
+def analysed(turns, vocabulary=None, low_confidence_words=(), **settings):
+    call = make_call(turns, vocabulary=vocabulary, low_confidence_words=low_confidence_words)
+    ctx = make_context(**settings)
+    for stage in (entities, signals, summary, crm):
+        stage(call, ctx)
+    return call
+
+
+def organisations(call):
+    return [e.value for e in call.entities if e.type == "ORGANIZATION"]
+
+
+def test_the_seller_company_heard_wrong_in_a_greeting_is_corrected():
+    greeting = [("S1", "rep", "Hello and welcome to Colisex. My name is Emily. How may I help you?")]
+    assert organisations(analysed(greeting, seller_company="Callytics")) == ["Callytics"]
+    # Without the setting nothing says what the company is called.
+    assert "Callytics" not in organisations(analysed(greeting))
+
+
+def test_a_greeting_does_not_make_a_different_sounding_word_the_seller():
+    far = [("S1", "rep", "Thanks for reaching out to Politics and have a wonderful day.")]
+    assert "Callytics" not in organisations(analysed(far, seller_company="Callytics"))
+
+
+def test_outside_a_greeting_a_clearly_heard_unlisted_name_is_left_alone():
+    call = analysed([("S2", "prospect", "We moved from Colisex to a new vendor last year.")],
+                    seller_company="Callytics")
+    assert "Callytics" not in organisations(call)
+
+
+def test_listed_names_heard_exactly_are_sure_even_when_whisper_was_not():
+    call = analysed([("S2", "prospect", "We are also evaluating Gong and Zendesk.")],
+                    vocabulary={"competitors": ["Gong", "Zendesk"]}, low_confidence_words=("Gong", "Zendesk"))
+    competitors = next(f for f in call.crm.fields if f.field == "leadscribe_competitors")
+    assert (competitors.value, competitors.decision) == (["Gong", "Zendesk"], "auto")
+
+
+def stack_field(text):
+    call = analysed([("S2", "prospect", text)], vocabulary={"products": ["Oracle", "Jira", "Excel", "Snowflake"]})
+    return next(f for f in call.crm.fields if f.field == "leadscribe_tech_stack")
+
+
+def test_a_capitalised_word_glued_to_a_listed_name_may_be_a_misheard_item():
+    for text in ("Our stack is Oracle Posagira, the problem is the reporting.",
+                 "We run on Excel Engine but we lose track of follow ups."):
+        stack = stack_field(text)
+        assert stack.decision == "review" and "not recognised" in stack.reason
+
+
+def test_a_closed_list_followed_by_another_clause_is_complete():
+    stack = stack_field("Today everything is in Jira and Excel, and onboarding a new analyst takes us two months.")
+    assert stack.value == ["Excel", "Jira"] and stack.decision == "auto"
+    assert stack_field("Our stack is Snowflake plus Oracle.").value == ["Oracle", "Snowflake"]
