@@ -77,3 +77,10 @@ def test_a_commitment_is_a_next_step_and_a_complaint_a_pain_point():
     assert [s.utterance for s in call.signals.pain_points] == [0]
     assert [s.utterance for s in call.signals.next_steps] == [1]
     assert call.signals.timeline is None  # the rep's "Thursday" is a next step, not the buying timeline
+
+
+def test_a_lone_name_the_email_spells_last_is_no_first_name():
+    fields, _ = run([("S2", "prospect", "Sure, Emery a Miller head of operations at Blue Harbor Foods."),
+                     ("S2", "prospect", "It's maria dot miller at blueharborfoods dot com.")])
+    assert "firstname" not in fields or fields["firstname"].value != "Miller"
+    assert fields["lastname"].value == "Miller"

@@ -166,6 +166,11 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         confidence = entity.confidence
         ids = [entity.id]
         if len(name.split()) == 1:
+            if is_emails_last_name(call, name, seller):
+                # "Emery a Miller ..." / "maria.miller@": the one name heard is the last name.
+                if spec["part"] == "last":
+                    found.append(Candidate(value=name, confidence=confidence, role=role, entity_ids=ids))
+                continue
             completion = next((f for f in full_names if str(f.value).split()[0].lower() == name.lower()), None)
             if completion is None and spec["part"] == "last":
                 continue
@@ -177,6 +182,17 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         found.append(Candidate(value=value, confidence=confidence, role=role, entity_ids=ids,
                                note=spelled_otherwise(call, value, seller)))
     return the_contact(call, found, seller)
+
+
+def is_emails_last_name(call: Call, name: str, seller: Seller) -> bool:
+    """Whether the prospect's e-mail reads first.last with `name` as the last part ("maria.miller@...")."""
+    for email in call.entities:
+        if email.type != "EMAIL" or seller.owns(email) or effective_role(email.role, email.speaker, seller) == "rep":
+            continue
+        parts = re.split(r"[._]", str(email.value).split("@")[0])
+        if len(parts) == 2 and parts[1] == name.lower() and parts[0] != name.lower():
+            return True
+    return False
 
 
 def spelled_otherwise(call: Call, name: str, seller: Seller) -> str:
