@@ -84,3 +84,10 @@ def test_a_lone_name_the_email_spells_last_is_no_first_name():
                      ("S2", "prospect", "It's maria dot miller at blueharborfoods dot com.")])
     assert "firstname" not in fields or fields["firstname"].value != "Miller"
     assert fields["lastname"].value == "Miller"
+
+
+def test_the_example_mapping_is_the_shipped_default():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "crm_mapping.yaml"
+    assert load_mapping(example) == load_mapping()

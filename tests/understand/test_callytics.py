@@ -82,3 +82,9 @@ def test_real_call01_pipeline(shared_dir):
     found = values(call, "USERNAME") + values(call, "EMAIL")
     assert any("101" in v or "gmail.com" in v for v in found), found
     assert field(call, "contact", "firstname") is None or field(call, "contact", "firstname").value != "Emily"
+
+
+def test_a_support_call_summary_names_the_customers_contact_details():
+    call = analysed(CALL01)
+    assert call.summary.text.startswith("Call with the prospect")
+    assert "Username: user101" in call.summary.bullets and "E-mail: beniamin@gmail.com" in call.summary.bullets

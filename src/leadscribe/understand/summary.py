@@ -10,6 +10,9 @@ from leadscribe.crm.policy import find_seller
 from leadscribe.schema import Call, Entity, Summary
 
 
+CONTACT_LABELS = {"EMAIL": "E-mail", "PHONE": "Phone", "USERNAME": "Username"}
+
+
 def first(call: Call, kind: str, role: Optional[str] = None) -> Optional[Entity]:
     candidates = [e for e in call.entities if e.type == kind and (role is None or e.role == role)]
     return max(candidates, key=lambda e: e.confidence) if candidates else None
@@ -34,13 +37,16 @@ def summary(call: Call, ctx) -> None:
     budget = first(call, "MONEY", "prospect") or first(call, "MONEY")
     seats = next((e for e in call.entities if e.type == "QUANTITY" and e.value["unit"] in {"seats", "users",
                                                                                           "licences"}), None)
-    who = prospect.value if prospect else "The prospect"
+    who = prospect.value if prospect else "the prospect"
     if title:
         who += f" ({title.value}{', ' + company.value if company else ''})"
     elif company:
         who += f" ({company.value})"
     sentences = [f"Call with {who}."]
     bullets: list[str] = []
+    contacts = [e for e in call.entities if e.type in {"EMAIL", "PHONE", "USERNAME"} and not seller.owns(e)
+                and e.speaker not in seller.speakers]
+    bullets += [f"{CONTACT_LABELS[e.type]}: {e.value}" for e in {(e.type, str(e.value)): e for e in contacts}.values()]
     if s.pain_points:
         sentences.append(f"Main pain: {s.pain_points[0].text.rstrip('.')}.")
         bullets += [f"Pain point: {p.text}" for p in s.pain_points]
