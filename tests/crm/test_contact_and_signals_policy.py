@@ -91,3 +91,8 @@ def test_the_example_mapping_is_the_shipped_default():
 
     example = Path(__file__).resolve().parents[2] / "examples" / "crm_mapping.yaml"
     assert load_mapping(example) == load_mapping()
+
+
+def test_a_question_about_what_the_rep_can_do_is_no_next_step():
+    _, call = run([("S1", "rep", "Can you give me your account details so I can verify the email settings?")])
+    assert call.signals.next_steps == []

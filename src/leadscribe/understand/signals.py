@@ -46,8 +46,8 @@ CUES = {
 DEADLINE = re.compile(r"\b(sign\w*|decid\w*|decision|go(?:ing)? live|live|in place|launch\w*|roll\w* out|start\w*|"
                       r"buy\w*|purchas\w*|implement\w*|deploy\w*|contract|renew\w*|choose|pick|select\w*)\b", re.I)
 COMMITMENT = re.compile(r"\b(?:i'?ll|i will|we'?ll|we will|let'?s|let us|i can|we can|i'?m going to|we'?re going to)\s+"
-                        r"(?:\w+\s+){0,2}?(?:send|email|e-mail|book|schedule|set up|meet|call|follow up|share|demo|"
-                        r"introduce|loop in|get back)\b", re.I)
+                        r"(?:(?:also|then|just|quickly|gladly|go ahead and|get|again)\s+)?(?:send|email|e-mail|book|"
+                        r"schedule|set up|meet|call|follow up|share|demo|introduce|loop in|get back)\b", re.I)
 RULE_CONFIDENCE = 0.75
 NEGATIVE_PAIN = 0.5
 EVALUATING = re.compile(r"\b(evaluat\w*|looking at|consider\w*|compar\w*|trial\w*|talking to|demo\w*|"
@@ -143,7 +143,7 @@ def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str,
                 for e in call.entities)
     if dated and ut.utterance.role != "rep" and DEADLINE.search(text) and CUES["timeline"].search(text):
         return "timeline", RULE_CONFIDENCE - 0.3
-    if COMMITMENT.search(text):
+    if COMMITMENT.search(text) and not text.rstrip().endswith("?"):  # "...so I can verify the email settings?"
         return "next_step", RULE_CONFIDENCE - 0.3
     if ut.utterance.role != "rep" and negative > NEGATIVE_PAIN and CUES["pain_point"].search(text) \
             and not text.rstrip().endswith("?"):
