@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from leadscribe.speech.diarize import chunk_words, cluster_voices, diarize
+from leadscribe.speech.diarize import add_quiet_voices, centroids_of, chunk_words, cluster_voices, diarize
 from leadscribe.speech.utterances import utterances
 from leadscribe.speech.voice import CAMPP_EMBEDDING_DIM, campp_weights_path, kaldi_fbank, load_speaker_encoder
 from tests.speech.conftest import run_stages
@@ -151,3 +151,21 @@ def test_chunks_break_at_pauses(transcribed):
     chunks = chunk_words(words)
     assert sum(len(c.words) for c in chunks) == len(words)
     assert all(c.duration <= 2.5 + 1e-6 or len(c.words) == 1 for c in chunks)
+
+
+def test_a_quiet_participant_becomes_a_speaker_but_a_blip_does_not():
+    rng = np.random.default_rng(7)
+    unit = lambda v: v / np.linalg.norm(v, axis=-1, keepdims=True)  # noqa: E731
+    main, quiet = rng.normal(size=CAMPP_EMBEDDING_DIM), rng.normal(size=CAMPP_EMBEDDING_DIM)
+    talker = unit(main + rng.normal(scale=0.5, size=(6, CAMPP_EMBEDDING_DIM)))
+    # Two short stretches of a second, different voice ("yes", "agreed") in two windows.
+    yes = unit(quiet + rng.normal(scale=0.5, size=(2, CAMPP_EMBEDDING_DIM)))
+    embeddings = np.vstack([talker, yes])
+    seconds = np.array([4.0] * 6 + [0.4, 0.4])
+    reliable = seconds >= 1.0
+    centres = centroids_of(embeddings[reliable], np.zeros(6, dtype=int))
+    assert len(add_quiet_voices(embeddings, seconds, reliable, centres, None)) == 2
+    # Once only, for 0.2 s: too little to be a participant.
+    assert len(add_quiet_voices(embeddings[:7], np.append(seconds[:6], 0.2), reliable[:7], centres, None)) == 1
+    # Never beyond --max-speakers.
+    assert len(add_quiet_voices(embeddings, seconds, reliable, centres, 1)) == 1

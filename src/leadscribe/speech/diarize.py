@@ -1,20 +1,25 @@
-"""Who spoke when: speaker turns, and each word's speaker.
+"""Who spoke when: speaker turns (`call.diarization`), and each word's speaker.
 
-Dual-channel recordings are separated by channel (exact, free). Mono audio is
-diarized by voice, reusing what transcription already found instead of running a
-second voice-activity pass:
+Dual-channel recordings are separated by channel (exact, free): each channel is one speaker,
+its turns are where Silero VAD hears speech on it.
 
-1. Whisper's words are cut into *chunks* at pauses (speakers change at pauses far
-   more often than mid-phrase) and at a maximum length, so each chunk is most likely
-   one voice and every second of speech is embedded exactly once (CPU budget).
-2. Each chunk gets a CAM++ speaker embedding (`speech.voice`).
-3. Chunks long enough to carry a reliable voiceprint are clustered (agglomerative,
-   cosine, average linkage); the number of speakers comes from a similarity threshold
-   unless the user fixed it, and a cluster holding too little speech to be a real
-   participant is folded into its nearest neighbour (no phantom speakers).
-4. Every chunk, short ones included, goes to the nearest speaker centroid; a short
-   chunk whose voice evidence is weak keeps the speaker around it (back-channels and
-   single words do not flip speakers on noise).
+Mono audio is diarized by voice (`diarize_by_segmentation`):
+1. pyannote segmentation-3.0 (`speech.segmentation`) hears 10 s windows every 5 s and marks,
+   per frame, which of up to three *local* speakers talk, two at once where they overlap.
+2. Each window's local speaker gets one CAM++ voiceprint from their speech in that window
+   (`speech.voice`), preferring speech without overlap.
+3. Local speakers with enough speech are clustered (agglomerative, cosine, average linkage);
+   the number of speakers comes from a similarity threshold unless the user fixed it, and a
+   cluster too small or too close to another is folded into it (no phantom speakers). Short
+   local speakers unlike every voice found become speakers of their own when they add up
+   to enough speech (a meeting participant who only said "agreed").
+4. Every local speaker is assigned to a speaker, two of one window never to the same one
+   (the model heard them as two voices); frame activity is rebuilt across windows, overlap
+   keeping both voices, and runs of activity become turns.
+5. Each word takes the speaker most active under it (in overlap, the one the model favours).
+
+When the segmentation model is unavailable or hears nobody, Whisper's words are cut into
+chunks at pauses, embedded and clustered the same way (`diarize_by_voice`).
 """
 from __future__ import annotations
 
@@ -384,6 +389,8 @@ def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     clusters = cluster_voices(embeddings[reliable], seconds[reliable], settings.num_speakers,
                               settings.min_speakers, settings.max_speakers)
     centres = centroids_of(embeddings[reliable], clusters)
+    if not settings.num_speakers and NEW_VOICE_SIMILARITY > 0:
+        centres = add_quiet_voices(embeddings, seconds, reliable, centres, settings.max_speakers)
     if DISTINCT_IN_WINDOW:
         labels = assign_distinct_per_window(speakers, embeddings @ centres.T)
     else:
@@ -403,6 +410,27 @@ def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
 
 
 DISTINCT_IN_WINDOW = True
+# A short local speaker less similar than this to every speaker found is a voice of its own
+# (a meeting participant who only said "yes, agreed"), if such speakers add up to MIN_SPEAKER_S.
+NEW_VOICE_SIMILARITY = 0.45
+
+
+def add_quiet_voices(embeddings: np.ndarray, seconds: np.ndarray, reliable: np.ndarray, centres: np.ndarray,
+                     max_speakers: Optional[int]) -> np.ndarray:
+    """Centroids plus one per group of short, mutually similar local speakers unlike all of them."""
+    short = np.flatnonzero(~reliable)
+    if len(short) == 0:
+        return centres
+    unlike = short[(embeddings[short] @ centres.T).max(axis=1) < NEW_VOICE_SIMILARITY]
+    if len(unlike) == 0:
+        return centres
+    groups = cluster_voices(embeddings[unlike], seconds[unlike])
+    added = [centroids_of(embeddings[unlike], groups)[k] for k in range(groups.max() + 1)
+             if seconds[unlike][groups == k].sum() >= MIN_SPEAKER_S]
+    room = (max_speakers or len(centres) + len(added)) - len(centres)
+    return np.vstack([centres, *added[:max(room, 0)]]) if added and room > 0 else centres
+
+
 
 
 def assign_distinct_per_window(speakers: list[LocalSpeaker], similarity: np.ndarray) -> np.ndarray:
