@@ -61,3 +61,19 @@ def test_a_closed_list_followed_by_another_clause_is_complete():
     stack = stack_field("Today everything is in Jira and Excel, and onboarding a new analyst takes us two months.")
     assert stack.value == ["Excel", "Jira"] and stack.decision == "auto"
     assert stack_field("Our stack is Snowflake plus Oracle.").value == ["Oracle", "Snowflake"]
+
+
+def test_an_email_domain_near_a_listed_company_is_spelled_as_listed_for_review():
+    call = analysed([("S2", "prospect", "It's maria dot rossi at blueharbourfoods dot com.")],
+                    vocabulary={"companies": ["Blue Harbor Foods"]})
+    [email] = [e for e in call.entities if e.type == "EMAIL"]
+    assert (email.value, email.source) == ("maria.rossi@blueharborfoods.com", "vocabulary")
+    fields = {f.field: f for f in call.crm.fields}
+    assert fields["email"].decision == "review" and "heard as" in fields["email"].reason
+    assert (fields["domain"].value, fields["domain"].decision) == ("blueharborfoods.com", "review")
+
+
+def test_an_email_domain_unlike_any_listed_company_is_left_as_heard():
+    call = analysed([("S2", "prospect", "It's maria dot rossi at tempestplan dot com.")],
+                    vocabulary={"companies": ["Blue Harbor Foods", "Pinecrest Bank"]})
+    assert [e.value for e in call.entities if e.type == "EMAIL"] == ["maria.rossi@tempestplan.com"]

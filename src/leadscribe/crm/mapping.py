@@ -109,7 +109,8 @@ def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Can
             if entity.type == "EMAIL" and not seller.owns(entity):
                 domain = str(entity.value).split("@")[-1]
                 if domain not in FREE_MAIL:
-                    found.append(entity_candidate(entity, domain, seller))
+                    note = "spelled as the listed company, heard otherwise" if entity.source == "vocabulary" else ""
+                    found.append(entity_candidate(entity, domain, seller, note))
         return found
     if source == "timeline":
         timeline = call.signals.timeline
@@ -146,6 +147,8 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         if spec.get("as") == "int" and value is not None:
             value = int(value)
         note = ""
+        if entity.type == "EMAIL" and entity.source == "vocabulary":
+            note = f"the domain was heard as '{entity.text}' and spelled as the listed company"
         if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value:
             note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"
         # The currency is its own hearing ("pounds" clear while "120,000" is not), so it has its own confidence.
