@@ -200,3 +200,8 @@ def test_a_name_found_once_is_found_where_it_is_said_again():
     call = analysed([("S1", "rep", "Hello and welcome to Callytics. My name is Emily."),
                      (PROSPECT, "prospect", "Nope, that's everything. Have a good day Emily.")])
     assert [(e.value, e.utterance) for e in of_type(call, "PERSON")] == [("Emily", 0), ("Emily", 1)]
+
+
+def test_a_department_word_spacy_reads_into_the_name_stays_in_the_title():
+    call = analysed(said("Sure, I'm Thomas Schmidt Procurement Manager at Orbit Retail."))
+    assert [e.value for e in of_type(call, "JOB_TITLE")] == ["procurement manager"]

@@ -251,7 +251,7 @@ def find_repeated_names(collector: EntityCollector, texts: list[UtteranceText]) 
 
 
 def find_job_titles(collector: EntityCollector, ut: UtteranceText, doc=None) -> None:
-    people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"] if doc is not None else []
+    people = [(e.start_char, name_end(e)) for e in doc.ents if e.label_ == "PERSON"] if doc is not None else []
     for pattern in (JOB_TITLE, TITLE_AFTER_NAME, TITLE_BETWEEN_NAME_AND_COMPANY):
         for match in pattern.finditer(ut.text):
             title, start = without_leading_name(match.group("title"), match.start("title"))
@@ -266,6 +266,19 @@ def find_job_titles(collector: EntityCollector, ut: UtteranceText, doc=None) -> 
             collector.add(ut, "JOB_TITLE", start, start + len(title), normalise_title(title), 0.8, "rules")
 
 
+def name_end(person) -> int:
+    """Where a spaCy PERSON span's name ends: "Thomas Schmidt Procurement" ends before the department word that
+    starts the title ("Procurement Manager")."""
+    tokens = list(person)
+    while len(tokens) > 1 and tokens[-1].text.lower() in DEPARTMENT_WORDS | TITLE_HEAD_WORDS:
+        tokens.pop()
+    return tokens[-1].idx + len(tokens[-1].text)
+
+
+DEPARTMENT_WORDS = {"procurement", "operations", "finance", "sales", "marketing", "engineering", "it", "product",
+                    "hr", "purchasing", "customer", "success", "support", "security", "data", "analytics", "revenue",
+                    "people", "legal", "technology", "information", "business", "development", "senior", "junior"}
+TITLE_HEAD_WORDS = {"chief", "head", "vp", "vice", "president", "director", "manager", "lead", "officer"}
 # Words that make a title a title: a remainder without one ("of sales") is not a title.
 TITLE_HEAD = re.compile(r"\b(?:chief|head|vp|vice|president|director|manager|lead|engineer|analyst|administrator|"
                         r"coordinator|specialist|consultant|officer|ceo|cto|cfo|coo|cio|cmo|founder|co-founder|owner)\b",
