@@ -2,7 +2,7 @@
 import pytest
 
 from leadscribe.config import Settings
-from leadscribe.evaluate.bench import MANAGED_PRICES_PER_HOUR, bench_file, cost_model, extraction_share
+from leadscribe.evaluate.bench import MANAGED_PRICES_PER_HOUR, bench_file, cost_model, shares_of_transcription
 
 
 def test_cost_model_known_case():
@@ -14,13 +14,15 @@ def test_cost_model_known_case():
     assert set(MANAGED_PRICES_PER_HOUR) >= {"Deepgram Nova-3 (about)", "Gladia Growth (from)"}
 
 
-def test_extraction_share_sets_the_text_stages_against_transcription():
-    timings = {"decode": 0.5, "transcribe": 20.0, "diarize": 4.0, "entities": 0.6, "signals": 0.9, "sentiment": 0.3,
-               "summary": 0.1, "crm": 0.1}
-    share = extraction_share(timings)
+def test_stage_groups_are_set_against_transcription():
+    timings = {"decode": 0.5, "transcribe": 20.0, "diarize": 4.0, "roles": 0.5, "entities": 0.6, "signals": 0.9,
+               "sentiment": 0.3, "summary": 0.1, "crm": 0.1}
+    share = shares_of_transcription(timings)
     assert share["extraction_seconds"] == pytest.approx(2.0) and share["transcription_seconds"] == 20.0
     assert share["extraction_share_of_transcription"] == pytest.approx(0.1)
-    assert extraction_share({"decode": 0.1})["extraction_share_of_transcription"] is None
+    assert share["diarization_seconds"] == pytest.approx(4.5)
+    assert share["diarization_share_of_transcription"] == pytest.approx(0.225)
+    assert shares_of_transcription({"decode": 0.1})["extraction_share_of_transcription"] is None
 
 
 @pytest.mark.slow
@@ -31,4 +33,4 @@ def test_bench_file_measures_enrich_and_plain_whisper(eval_data):
     # enrich does at least the transcription: it cannot be many times faster than plain Whisper
     assert result["overhead_ratio"] > 0.5
     assert {"decode", "transcribe"} <= set(result["rtf_by_stage"])
-    assert result["extraction_share_of_transcription"] > 0
+    assert result["extraction_share_of_transcription"] > 0 and result["diarization_share_of_transcription"] > 0

@@ -27,18 +27,23 @@ MANAGED_PRICES_PER_HOUR = {
     "OpenAI Whisper API": 0.36,
 }
 DEFAULT_MACHINE_PRICE_PER_HOUR = 0.10  # a 2-core CPU VM
-# The stages after speech that turn the transcript into CRM fields; their time is set against `transcribe`'s
-# ("extraction adds at most 10% to transcription time").
-EXTRACTION_STAGES = ("entities", "signals", "sentiment", "summary", "crm")
+# Stage groups whose time is set against `transcribe`'s: the speaker stages ("diarization adds at most
+# 15% to transcription time") and the stages that turn the transcript into CRM fields ("extraction adds
+# at most 10%").
+STAGE_GROUPS = {"diarization": ("diarize", "roles"),
+                "extraction": ("entities", "signals", "sentiment", "summary", "crm")}
 TRANSCRIPTION_STAGE = "transcribe"
 
 
-def extraction_share(seconds_by_stage: dict[str, float]) -> dict[str, Any]:
-    """Seconds of the extraction stages, of transcription, and the first as a share of the second."""
-    extraction = sum(seconds_by_stage.get(stage, 0.0) for stage in EXTRACTION_STAGES)
+def shares_of_transcription(seconds_by_stage: dict[str, float]) -> dict[str, Any]:
+    """Seconds of each stage group and of transcription, and each group as a share of transcription."""
     transcription = seconds_by_stage.get(TRANSCRIPTION_STAGE, 0.0)
-    return {"extraction_seconds": extraction, "transcription_seconds": transcription,
-            "extraction_share_of_transcription": extraction / transcription if transcription else None}
+    result: dict[str, Any] = {"transcription_seconds": transcription}
+    for group, stages in STAGE_GROUPS.items():
+        seconds = sum(seconds_by_stage.get(stage, 0.0) for stage in stages)
+        result[f"{group}_seconds"] = seconds
+        result[f"{group}_share_of_transcription"] = seconds / transcription if transcription else None
+    return result
 
 
 def peak_rss_mb(children: bool = False) -> float:
@@ -76,7 +81,7 @@ def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
         "rtf_total": enrich_seconds / duration if duration else None,
         "rtf_by_stage": {stage: seconds / duration for stage, seconds in call.metadata.timings.items()} if duration else {},
         "seconds_by_stage": dict(call.metadata.timings),
-        **extraction_share(call.metadata.timings),
+        **shares_of_transcription(call.metadata.timings),
     }
 
 
@@ -140,7 +145,7 @@ def run_bench(audio: list[Path], settings: Settings, parallel: int = 1,
                   "overhead_ratio": enrich_seconds / plain_seconds if plain_seconds else None,
                   "rtf_total": enrich_seconds / audio_seconds if audio_seconds else None,
                   "rtf_by_stage": {s: v / audio_seconds for s, v in stages.items()} if audio_seconds else {},
-                  **extraction_share(stages)},
+                  **shares_of_transcription(stages)},
         "peak_rss_mb": peak_rss_mb(),
         "sequential": {"audio_hours_per_hour": sequential_rate},
     }

@@ -130,6 +130,11 @@ def bench(audio: list[Path], settings: Settings, parallel: int, price: float, js
     for stage, rtf in total["rtf_by_stage"].items():
         stages.add_row(stage, f"{rtf:.4f}")
     console.print(stages)
+    for group in ("diarization", "extraction"):
+        share = total[f"{group}_share_of_transcription"]
+        console.print(f"{group}: {total[f'{group}_seconds']:.2f} s = "
+                      f"{'–' if share is None else f'{share:.1%}'} of transcription time "
+                      f"({total['transcription_seconds']:.2f} s)", highlight=False)
     console.print(f"peak RSS: {result['peak_rss_mb']:.0f} MB", highlight=False)
     if "parallel" in result:
         par = result["parallel"]

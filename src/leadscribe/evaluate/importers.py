@@ -40,20 +40,24 @@ def import_callytics(folder: Path) -> Iterator[dict[str, Any]]:
     """Callytics CSVD: two 8 kHz WhatsApp support calls, SRT transcripts (STM/RTTM derived).
 
     Entities per the folder manifest. The CSR "Emily" works for Callytics (the seller), so the
-    only prospect CRM value is the customer's e-mail; the CRM reference is therefore partial."""
+    prospect's CRM values are the customer's e-mail and (Call01) username; the customer never
+    says their name, so the CRM reference is partial."""
     entities = {
         "Call01": [("ORGANIZATION", "Callytics", "Callytics"), ("PERSON", "Emily", "Emily"),
-                   ("EMAIL", "bunyamin@gmail.com", "bunyamin@gmail.com")],
+                   ("USERNAME", "user101", "user101"), ("EMAIL", "bunyamin@gmail.com", "bunyamin@gmail.com")],
         "Call02": [("ORGANIZATION", "Callytics", "Callytics"), ("PERSON", "Emily", "Emily"),
                    ("EMAIL", "bunyamin@gmail.com", "bunyamin@gmail.com")],
     }
+    email = {"object": "contact", "field": "email", "value": "bunyamin@gmail.com"}
+    crm_fields = {"Call01": [email, {"object": "contact", "field": "leadscribe_username", "value": "user101"}],
+                  "Call02": [email]}
     for name in ("Call01", "Call02"):
         stm = folder / f"{name}.stm"
         rows = parse_stm(stm.read_text(encoding="utf-8"))
         yield _record(folder / f"{name}.wav", id=f"callytics/{name}", language="en",
                       reference_file=str(stm.resolve()), rttm=str((folder / f"{name}.rttm").resolve()),
                       rttm_uri=name, entities=_timed_entities(rows, entities[name]),
-                      crm=[{"object": "contact", "field": "email", "value": "bunyamin@gmail.com"}], crm_complete=False,
+                      crm=crm_fields[name], crm_complete=False,
                       # As the support team using leadscribe would configure it: its own company name.
                       settings={"seller_company": "Callytics"},
                       roles=CALLYTICS_ROLES, tags=["real", "phone", "8khz", "callytics", "speakers:2", "lang:en"])
