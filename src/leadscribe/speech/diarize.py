@@ -84,8 +84,7 @@ def diarize_by_channel(call: Call) -> list[SpeakerTurn]:
     includes speech Whisper wrote no words for and excludes silences Whisper stretched a word
     over; each channel's words take its speaker."""
     turns: list[SpeakerTurn] = []
-    channels = sorted({s.channel or 0 for s in call.segments})
-    for channel in channels:
+    for channel in range(call.samples.shape[0]):
         speaker = channel_speaker_id(channel)
         for segment in call.segments:
             if (segment.channel or 0) == channel:
@@ -389,13 +388,9 @@ def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     clusters = cluster_voices(embeddings[reliable], seconds[reliable], settings.num_speakers,
                               settings.min_speakers, settings.max_speakers)
     centres = centroids_of(embeddings[reliable], clusters)
-    if not settings.num_speakers and NEW_VOICE_SIMILARITY > 0:
+    if not settings.num_speakers:
         centres = add_quiet_voices(embeddings, seconds, reliable, centres, settings.max_speakers)
-    if DISTINCT_IN_WINDOW:
-        labels = assign_distinct_per_window(speakers, embeddings @ centres.T)
-    else:
-        labels = (embeddings @ centres.T).argmax(axis=1)
-        labels[reliable] = clusters
+    labels = assign_distinct_per_window(speakers, embeddings @ centres.T)
     active, score = reconstruct_activity(activity, speakers, labels, len(centres), duration)
     turns = turns_from_activity(active, activity.frame_step, duration)
     speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in turns]))
@@ -409,7 +404,6 @@ def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     return result
 
 
-DISTINCT_IN_WINDOW = True
 # A short local speaker less similar than this to every speaker found is a voice of its own
 # (a meeting participant who only said "yes, agreed"), if such speakers add up to MIN_SPEAKER_S.
 NEW_VOICE_SIMILARITY = 0.45
@@ -429,8 +423,6 @@ def add_quiet_voices(embeddings: np.ndarray, seconds: np.ndarray, reliable: np.n
              if seconds[unlike][groups == k].sum() >= MIN_SPEAKER_S]
     room = (max_speakers or len(centres) + len(added)) - len(centres)
     return np.vstack([centres, *added[:max(room, 0)]]) if added and room > 0 else centres
-
-
 
 
 def assign_distinct_per_window(speakers: list[LocalSpeaker], similarity: np.ndarray) -> np.ndarray:
