@@ -131,3 +131,18 @@ def test_vocabulary_is_kept_on_the_result(data_dir):
     assert call.status == "done"
     assert call.metadata.vocabulary == vocabulary
     assert '"vocabulary"' in call.to_json()
+
+
+def test_speech_that_yields_no_words_is_not_called_silence(data_dir, monkeypatch):
+    """When the guards reject everything Whisper wrote for real speech (it took far-field English
+    for Welsh on an AMI meeting), the error says speech was heard and how to fix it."""
+    from leadscribe.speech import transcribe as transcribe_module
+
+    def nothing_accepted(model, samples, options, channel, stretches, hotwords, on_progress, language=None):
+        return [], "cy", 0.55
+
+    monkeypatch.setattr(transcribe_module, "_decode", nothing_accepted)
+    call = enrich(data_dir / "jfk.flac", Settings.load(model="tiny.en"))
+    assert call.status == "error" and call.error_code == "not_transcribed"
+    assert "speech were heard" in call.error and "language detected: cy" in call.error
+    assert "LEADSCRIBE_LANGUAGE" in call.error

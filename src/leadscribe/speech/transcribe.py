@@ -24,6 +24,7 @@ import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from leadscribe.audio.decode import SAMPLE_RATE
+from leadscribe.errors import AudioError
 from leadscribe.schema import Segment, Word
 from leadscribe.speech.utterances import join_words
 
@@ -101,12 +102,21 @@ def skipped_speech(speech: list[tuple[float, float]], segments: list[Segment]) -
     return skipped
 
 
+@dataclass
+class ChannelTranscript:
+    segments: list[Segment]
+    language: str
+    language_probability: float
+    speech_seconds: float
+    """How much speech the VAD heard on the channel, words or not."""
+
+
 def transcribe_channel(model, samples: np.ndarray, options: TranscribeOptions, channel: Optional[int],
-                       on_progress: Optional[ProgressCallback] = None) -> tuple[list[Segment], str, float]:
-    """Transcribe one channel; return its segments, detected language and its probability."""
+                       on_progress: Optional[ProgressCallback] = None) -> ChannelTranscript:
+    """Transcribe one channel: its segments, detected language and its probability, speech heard."""
     speech = find_speech(samples)
     if not speech:
-        return [], options.language or "", 0.0
+        return ChannelTranscript([], options.language or "", 0.0, 0.0)
     # Edges count as pauses too: decoding from 0 rather than from the first word keeps
     # Whisper's 30 s windows where plain faster-whisper would put them.
     duration = len(samples) / SAMPLE_RATE
@@ -123,7 +133,7 @@ def transcribe_channel(model, samples: np.ndarray, options: TranscribeOptions, c
                               key=lambda s: s.start)
     widened = [(a - WORD_SPEECH_TOLERANCE_S, b + WORD_SPEECH_TOLERANCE_S) for a, b in speech]
     segments = _select_words(segments, lambda w: any(_overlap((w.start, w.end), r) > 0 for r in widened))
-    return segments, language, probability
+    return ChannelTranscript(segments, language, probability, sum(b - a for a, b in speech))
 
 
 def _decode(model, samples, options: TranscribeOptions, channel, stretches, hotwords, on_progress,
@@ -207,16 +217,27 @@ def transcribe(call, ctx) -> None:
     channels = call.samples.shape[0]
     total = call.file.audio_duration * channels
     segments: list[Segment] = []
+    heard: list[ChannelTranscript] = []
     for index in range(channels):
         channel = index if channels > 1 else None
         offset = index * call.file.audio_duration
-        found, language, probability = transcribe_channel(
-            model, call.samples[index], options, channel,
-            on_progress=lambda t, offset=offset: ctx.progress("transcribe", offset + t, total))
-        if settings.language is None and probability < UNSURE_LANGUAGE and model.model.is_multilingual:
+        result = transcribe_channel(model, call.samples[index], options, channel,
+                                    on_progress=lambda t, offset=offset: ctx.progress("transcribe", offset + t, total))
+        found = result.segments
+        if settings.language is None and result.language_probability < UNSURE_LANGUAGE and model.model.is_multilingual:
             found = [_relabel_language(model, call.samples[index], s) for s in found]
         segments.extend(found)
+        heard.append(result)
     ctx.progress("transcribe", total, total)
+    speech_seconds = sum(r.speech_seconds for r in heard)
+    if not segments and speech_seconds >= SKIPPED_SPEECH_MIN_S:
+        # Not silence: speech was heard and nothing it decoded passed the guards against invented text.
+        # Most often Whisper took the language for another one (far-field English heard as Welsh).
+        guess = max(heard, key=lambda r: r.speech_seconds)
+        raise AudioError(f"{speech_seconds:.1f} s of speech were heard but none could be transcribed "
+                         f"(language detected: {guess.language or 'unknown'}, probability "
+                         f"{guess.language_probability:.2f}); if you know the call's language, set it with "
+                         f"--language or LEADSCRIBE_LANGUAGE", code="not_transcribed")
     call.segments = sorted(segments, key=lambda s: (s.start, s.channel or 0))
     call.metadata.model = model_label(settings.model)
 
