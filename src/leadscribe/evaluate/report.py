@@ -103,9 +103,13 @@ def render_html(summary: dict[str, Any], calls: list[dict[str, Any]], plots: dic
                  asr["cer_pooled"]["reference_length"]]]
     asr_rows += [[f"lang:{lang} ({row['unit']})", _fmt(row["error_rate"]), row["files"], row["reference_length"]]
                  for lang, row in asr["by_language"].items()]
-    der_rows = [[group, _fmt(g["collar_0.25"]["der"]), _fmt(g["collar_0"]["der"]), g["files"],
+    der_rows = [[f"{group} ({kind})", _fmt(g["collar_0.25"]["der"]), _fmt(g["collar_0"]["der"]), g["files"],
                  _fmt(g["collar_0"]["missed"], False), _fmt(g["collar_0"]["false_alarm"], False),
-                 _fmt(g["collar_0"]["confusion"], False)] for group, g in summary["diarization"].items()]
+                 _fmt(g["collar_0"]["confusion"], False)]
+                for key, kind in (("diarization", "diarizer turns"), ("diarization_words", "words"))
+                for group, g in summary.get(key, {}).items()]
+    role_rows = [[group, _fmt(r["accuracy"]), f"{r['correct']}/{r['calls']}"]
+                 for group, r in summary.get("roles", {}).items() if r["calls"]]
     spk_rows = [[group, _fmt(s["accuracy"]), f"{s['correct']}/{s['files']}"]
                 for group, s in summary["speaker_count"].items() if s["files"]]
     ent = summary["entities"]
@@ -143,6 +147,7 @@ figure{{display:inline-block;margin:0 1em 1em 0}}img{{border:1px solid #ddd}}</s
 <h2>Diarization (pyannote.metrics, overlap scored)</h2>
 {_table(['reference speakers', 'DER collar ±0.25 s', 'DER no collar', 'files', 'missed s', 'false alarm s', 'confusion s'], der_rows)}
 <h3>Speaker-count accuracy</h3>{_table(['group', 'accuracy', 'correct/files'], spk_rows)}
+<h3>Roles (rep / prospect, per call)</h3>{_table(['calls', 'right', 'right/calls'], role_rows)}
 <h2>Entities</h2>{ent_note}{_table(['type', 'precision', 'recall', 'F1', 'value accuracy', 'tp/pred/exp'], ent_rows)}
 <h2>CRM fields</h2>{crm_note}
 {_table(['field', 'precision', 'recall', 'auto-write precision', 'auto coverage', 'correct/proposed/expected'], crm_rows)}
