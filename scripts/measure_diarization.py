@@ -1,4 +1,4 @@
-"""Measure voice diarization on the shared eval-data: DER (collar 0.25 s and 0 s, overlap scored),
+"""Measure voice diarization on the shared eval-data: DER (collar ±0.25 s and 0 s, overlap scored),
 speaker count without --speakers, and diarization time as a share of transcription time.
 
     python scripts/measure_diarization.py [--eval-data ../shared/eval-data] [--cache /tmp/ls-diar-cache]
@@ -21,12 +21,11 @@ import pickle
 import time
 from pathlib import Path
 
-from pyannote.core import Annotation, Segment, Timeline
-from pyannote.metrics.diarization import DiarizationErrorRate
-
 from leadscribe.audio.decode import decode
 from leadscribe.config import Settings
 from leadscribe.context import Context
+from leadscribe.evaluate.datasets import Turn, parse_rttm, parse_uem
+from leadscribe.evaluate.metrics import diarization_error, pooled_diarization_error
 from leadscribe.pipeline import new_call
 from leadscribe.speech import diarize as diarize_module
 from leadscribe.speech.diarize import diarize
@@ -36,44 +35,27 @@ from leadscribe.speech.transcribe import transcribe
 from leadscribe.speech.voice import load_speaker_encoder
 
 
-COLLARS = (0.25, 0.0)
 SAME_RUN_FILES = ("callytics-csvd/Call01.wav", "callytics-csvd/Call02.wav", "pyannote-audio/sample.wav",
                   "pyannote-audio/ami/dev00.wav", "pyannote-audio/ami/trn00.wav")
 
 
-def read_rttm(path: Path) -> dict[str, Annotation]:
-    found: dict[str, Annotation] = {}
-    for line in path.read_text().splitlines():
-        parts = line.split()
-        if parts and parts[0] == "SPEAKER":
-            start = float(parts[3])
-            found.setdefault(parts[1], Annotation(uri=parts[1]))[Segment(start, start + float(parts[4]))] = parts[7]
-    return found
+def read_rttm(path: Path) -> dict[str, list[Turn]]:
+    return parse_rttm(path.read_text(encoding="utf-8"))
 
 
-def read_uem(path: Path) -> dict[str, Timeline]:
-    """uri -> scored regions (AMI's debug sets score only part of each file)."""
-    found: dict[str, Timeline] = {}
-    for line in path.read_text().splitlines():
-        parts = line.split()
-        if len(parts) == 4:
-            found.setdefault(parts[0], Timeline(uri=parts[0])).add(Segment(float(parts[2]), float(parts[3])))
-    return found
-
-
-def scored_regions(data: Path, relative: str, duration: float) -> Timeline:
-    """The AMI .uem regions of a file if it has some, else the whole recording."""
+def scored_regions(data: Path, relative: str) -> list[tuple[float, float]] | None:
+    """The AMI .uem regions of a file if it has some, else None (the whole recording is scored)."""
     uri = Path(relative).stem
     if relative.startswith("pyannote-audio/ami/"):
         for part in ("train", "development", "test"):
-            regions = read_uem(data / f"pyannote-audio/ami/debug.{part}.uem")
+            regions = parse_uem((data / f"pyannote-audio/ami/debug.{part}.uem").read_text(encoding="utf-8"))
             if uri in regions:
                 return regions[uri]
-    return Timeline([Segment(0, duration)])
+    return None
 
 
-def references(data: Path) -> dict[str, tuple[str, Annotation]]:
-    """relative audio path -> (group, reference)."""
+def references(data: Path) -> dict[str, tuple[str, list[Turn]]]:
+    """relative audio path -> (group, reference turns)."""
     refs = {"pyannote-audio/sample.wav": ("calls", read_rttm(data / "pyannote-audio/sample.rttm")["sample"])}
     for name in ("Call01", "Call02"):
         refs[f"callytics-csvd/{name}.wav"] = ("calls", read_rttm(data / f"callytics-csvd/{name}.rttm")[name])
@@ -82,6 +64,13 @@ def references(data: Path) -> dict[str, tuple[str, Annotation]]:
             refs[f"pyannote-audio/ami/{uri}.wav"] = ("ami", ref)
     refs["picovoice/falcon/test.wav"] = ("3-speaker", read_rttm(data / "picovoice/falcon_test.rttm")["falcon_test"])
     return refs
+
+
+def score(reference: list[Turn], call, data: Path, relative: str) -> dict:
+    """DER of the call's diarization turns (metrics.diarization_error: collar ±0.25 s and 0 s, overlap scored)."""
+    hypothesis = [(t.speaker, t.start, t.end) for t in call.diarization.turns]
+    return diarization_error(reference, hypothesis, uem=scored_regions(data, relative),
+                             duration=call.file.audio_duration)
 
 
 def transcribed(data: Path, relative: str, cache: Path, settings: Settings):
@@ -107,19 +96,20 @@ def parse_overrides(pairs: list[str]) -> dict[str, float]:
         name, _, value = pair.partition("=")
         if not hasattr(diarize_module, name):
             raise SystemExit(f"speech.diarize has no constant {name}")
-        overrides[name] = type(getattr(diarize_module, name))(value)
+        kind = type(getattr(diarize_module, name))
+        overrides[name] = value.lower() in {"1", "true", "yes"} if kind is bool else kind(value)
     return overrides
 
 
 def timed_diarization(call, ctx: Context, overrides: dict[str, float]):
-    """(turns, seconds) of diarizing `call` with `overrides` applied to speech.diarize for this call only."""
+    """Seconds spent diarizing `call` with `overrides` applied to speech.diarize for this call only."""
     saved = {name: getattr(diarize_module, name) for name in overrides}
     for name, value in overrides.items():
         setattr(diarize_module, name, value)
     try:
         started = time.perf_counter()
         diarize(call, ctx)
-        return list(call.diarization.turns), time.perf_counter() - started
+        return time.perf_counter() - started
     finally:
         for name, value in saved.items():
             setattr(diarize_module, name, value)
@@ -144,18 +134,15 @@ def same_run(args, settings: Settings) -> None:
         started = time.perf_counter()
         transcribe(call, ctx)
         transcribe_s = time.perf_counter() - started
-        uem = scored_regions(args.eval_data, relative, call.file.audio_duration)
         # Alternate which variant goes first: the first diarization after Whisper pays any warm-up.
         order = list(variants.items())
         for name, overrides in (order if position % 2 == 0 else order[::-1]):
-            turns, diarize_s = timed_diarization(call, ctx, overrides)
-            hyp = Annotation(uri=ref.uri)
-            for turn in turns:
-                hyp[Segment(turn.start, turn.end)] = turn.speaker
-            der = DiarizationErrorRate(collar=0.5, skip_overlap=False)(ref, hyp, uem=uem)  # collar 0.5 = ±0.25 s
+            diarize_s = timed_diarization(call, ctx, overrides)
+            result = score(ref, call, args.eval_data, relative)
             totals[name][0] += diarize_s
             totals[name][1] += transcribe_s
-            print(f"{relative:32s} {name:28s} DER {der:6.1%}  speakers ref {len(ref.labels())} hyp {len(hyp.labels())}  "
+            print(f"{relative:32s} {name:28s} DER {result['collar_0.25']['der']:6.1%}  speakers ref "
+                  f"{result['reference_speakers']} hyp {result['hypothesis_speakers']}  "
                   f"transcribe {transcribe_s:5.2f} s  diarize {diarize_s:5.2f} s  ratio {diarize_s / transcribe_s:6.1%}",
                   flush=True)
     for name, (diarize_s, transcribe_s) in totals.items():
@@ -177,8 +164,7 @@ def main() -> None:
         return
     args.cache.mkdir(parents=True, exist_ok=True)
     load_speaker_encoder(settings.speaker_model)  # loading is a one-off per process, not per call
-    # pyannote's collar is the whole forgiveness window: ±0.25 s is collar=0.5.
-    pooled = {("all", collar): DiarizationErrorRate(collar=2 * collar, skip_overlap=False) for collar in COLLARS}
+    by_group: dict[str, list[dict]] = {}
     right = total = 0
     diarize_s = transcribe_s = 0.0
     for relative, (group, ref) in references(args.eval_data).items():
@@ -186,24 +172,19 @@ def main() -> None:
         started = time.perf_counter()
         diarize(call, Context(settings=settings, source=args.eval_data / relative))
         elapsed = time.perf_counter() - started
-        hyp = Annotation(uri=ref.uri)
-        for turn in call.diarization.turns:
-            hyp[Segment(turn.start, turn.end)] = turn.speaker
-        uem = scored_regions(args.eval_data, relative, call.file.audio_duration)
-        der = {}
-        for collar in COLLARS:
-            der[collar] = pooled[("all", collar)](ref, hyp, uem=uem)
-            pooled.setdefault((group, collar), DiarizationErrorRate(collar=2 * collar, skip_overlap=False))(ref, hyp, uem=uem)
-        ok = len(ref.labels()) == len(hyp.labels())
-        right, total = right + ok, total + 1
+        result = score(ref, call, args.eval_data, relative)
+        by_group.setdefault(group, []).append(result)
+        right, total = right + (result["reference_speakers"] == result["hypothesis_speakers"]), total + 1
         diarize_s, transcribe_s = diarize_s + elapsed, transcribe_s + spent
-        print(f"{relative:42s} {group:9s} DER {der[0.25]:6.1%} (collar 0: {der[0.0]:6.1%})  speakers ref {len(ref.labels())} hyp {len(hyp.labels())}"
-              f"  diarize {elapsed:5.2f} s  transcribe {spent:5.1f} s", flush=True)
-    for (group, collar), metric in pooled.items():
-        print(f"pooled {group:9s} collar {collar:4.2f} DER {abs(metric):.1%}")
+        print(f"{relative:42s} {group:9s} DER {result['collar_0.25']['der']:6.1%} (collar 0: "
+              f"{result['collar_0']['der']:6.1%})  speakers ref {result['reference_speakers']} hyp "
+              f"{result['hypothesis_speakers']}  diarize {elapsed:5.2f} s  transcribe {spent:5.1f} s", flush=True)
+    by_group["all"] = [r for rows in by_group.values() for r in rows]
+    for group, rows in by_group.items():
+        pooled = pooled_diarization_error(rows)
+        print(f"pooled {group:9s} DER {pooled['collar_0.25']['der']:.1%} (collar 0: {pooled['collar_0']['der']:.1%})")
     print(f"speaker count right on {right}/{total} files; diarization time = {diarize_s / transcribe_s:.1%} "
           f"of transcription time")
-
 
 if __name__ == "__main__":
     main()

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from leadscribe.context import Context
 from pyannote.core import Segment, Timeline
 
+from leadscribe.context import Context
 from leadscribe.schema import Call, Speaker, SpeakerTurn, Utterance, Word
 
 # A pause longer than this starts a new utterance even when the speaker is the same.
