@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from leadscribe.schema import Call, CrmField, Entity
+from leadscribe.understand.entities import GREETING_WORDS
 
 # How a rep introduces themself and their company: "this is Maya Lopez calling from Northwind Analytics".
 # The cue words in any case ("My name is Emily" opens a sentence); the name itself capitalised.
@@ -23,9 +24,8 @@ REP_INTRO = re.compile(r"\b(?i:this is|my name is|i'm|i am)\s+(?P<name>[A-Z][\w'
                        r"(?:\s+[A-Z][\w&'-]*){0,3}))?")
 # Support lines greet with their own name: "welcome to Callytics", "you've reached Callytics Support",
 # "thanks for contacting Callytics".
-SELLER_COMPANY = re.compile(r"\b(?i:calling (?:from|on behalf of)|here at|i'?m with|we at|welcome to|"
-                            r"you'?ve reached|you have reached|thanks? (?:you )?for (?:calling|contacting|"
-                            r"reaching out to|choosing))\s+(?P<company>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})")
+SELLER_COMPANY = re.compile(r"\b(?i:calling (?:from|on behalf of)|here at|i'?m with|we at|" + GREETING_WORDS +
+                            r")\s+(?P<company>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})")
 PROSPECT_ROLES = {"prospect", "other"}
 
 

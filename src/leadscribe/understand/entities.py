@@ -68,8 +68,9 @@ NOT_NAME_WORDS = {"chief", "head", "director", "manager", "vice", "president", "
                   *(d.lower() for d in calendar.day_name)}
 SELF_INTRO_CONFIDENCE = 0.85
 # How support lines greet with their own company's name: "welcome to Callytics", "thanks for contacting Callytics".
-GREETING = re.compile(r"\b(?i:welcome to|you'?ve reached|you have reached|thanks? (?:you )?for (?:calling|contacting|"
-                      r"reaching out to|choosing))\s+(?P<company>[A-Z][\w&'-]*)")
+GREETING_WORDS = (r"welcome to|you'?ve reached|you have reached|thanks? (?:you )?for (?:calling|contacting|"
+                  r"reaching out to|choosing)")
+GREETING = re.compile(r"\b(?i:" + GREETING_WORDS + r")\s+(?P<company>[A-Z][\w&'-]*)")
 # In a greeting slot a company name needs less resemblance to a listed one than a name heard anywhere else.
 GREETED_SIMILARITY = 70.0
 REPEATED_NAME_CONFIDENCE = 0.75
@@ -348,10 +349,8 @@ def is_money(text: str, number: NumberMention) -> bool:
         return True
     if not number.scale_word or number.value < 1000:
         return False
-    sentence_start = max(text.rfind(".", 0, number.start), text.rfind("?", 0, number.start)) + 1
-    sentence_end = min([i for i in (text.find(".", number.end), text.find("?", number.end)) if i != -1] or
-                       [len(text)])
-    return bool(MONEY_CUES.search(text[sentence_start:sentence_end]))
+    start, end = sentence_bounds(text, number.start, number.end)
+    return bool(MONEY_CUES.search(text[start:end]))
 
 
 def budget_said(text: str, number: NumberMention) -> bool:
