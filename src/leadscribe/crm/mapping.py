@@ -187,12 +187,16 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
     return the_contact(call, found, seller)
 
 
+def prospect_email_locals(call: Call, seller: Seller) -> list[str]:
+    """The part before the @ of every e-mail the prospect's side gave (the seller's own and the rep's left out)."""
+    return [str(e.value).split("@")[0] for e in call.entities
+            if e.type == "EMAIL" and not seller.owns(e) and effective_role(e.role, e.speaker, seller) != "rep"]
+
+
 def is_emails_last_name(call: Call, name: str, seller: Seller) -> bool:
     """Whether the prospect's e-mail reads first.last with `name` as the last part ("maria.miller@...")."""
-    for email in call.entities:
-        if email.type != "EMAIL" or seller.owns(email) or effective_role(email.role, email.speaker, seller) == "rep":
-            continue
-        parts = re.split(r"[._]", str(email.value).split("@")[0])
+    for local in prospect_email_locals(call, seller):
+        parts = re.split(r"[._]", local)
         if len(parts) == 2 and parts[1] == name.lower() and parts[0] != name.lower():
             return True
     return False
@@ -202,10 +206,8 @@ def spelled_otherwise(call: Call, name: str, seller: Seller) -> str:
     """A reason for review when the prospect's e-mail spells a name that sounds like `name` another way
     ("Sophia" said, "sofia.miller@..." spelled): which spelling is theirs is for a person to check."""
     key = jellyfish.metaphone(name)
-    for email in call.entities:
-        if email.type != "EMAIL" or seller.owns(email) or effective_role(email.role, email.speaker, seller) == "rep":
-            continue
-        for part in re.split(r"[._-]", str(email.value).split("@")[0]):
+    for local in prospect_email_locals(call, seller):
+        for part in re.split(r"[._-]", local):
             if len(part) > 2 and part != name.lower() and jellyfish.metaphone(part) == key:
                 return f"the e-mail spells it '{part}'"
     return ""
@@ -219,8 +221,7 @@ def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Cand
     names = {c.entity_ids[-1]: str(by_id[c.entity_ids[-1]].value) for c in found}
     if len({n.lower() for n in names.values()}) < 2:
         return found
-    local_parts = [squash(str(e.value).split("@")[0]) for e in call.entities
-                   if e.type == "EMAIL" and not seller.owns(e) and effective_role(e.role, e.speaker, seller) != "rep"]
+    local_parts = [squash(local) for local in prospect_email_locals(call, seller)]
     in_email = {i for i, n in names.items() if any(squash(w) and squash(w) in lp for w in n.split() if len(w) > 2
                                                    for lp in local_parts)}
     introduced = {i for i, n in names.items() if any(
