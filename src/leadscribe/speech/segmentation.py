@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -165,13 +166,19 @@ class SpeakerSegmenter:
     """segmentation-3.0 on CPU; windows are batched, one thread (see `voice.CamppEncoder`)."""
 
     BATCH = 8
+    # Bump when the exported graph would change (inputs, outputs, export options): names the ONNX file.
+    ONNX_EXPORT_VERSION = "segmentation-3.0-1"
 
-    def __init__(self) -> None:
+    def __init__(self, runtime: Optional[str] = None, cache_dir: Optional[Path] = None) -> None:
+        """`runtime`: "onnx" (ONNX Runtime, torch if that fails) or "torch"; None reads the environment."""
         import torch
 
+        from leadscribe.speech.onnx_runtime import load_onnx_model, wanted_runtime
+
         self._torch = torch
+        weights = segmentation_weights_path()
         try:
-            payload = torch.load(str(segmentation_weights_path()), map_location="cpu", weights_only=True)
+            payload = torch.load(str(weights), map_location="cpu", weights_only=True)
         except (OSError, RuntimeError) as exc:
             raise ModelError(f"segmentation weights unreadable: {exc}") from None
         if not isinstance(payload, dict) or payload.get("format_version") != SEGMENTATION_CHECKPOINT_FORMAT:
@@ -184,6 +191,31 @@ class SpeakerSegmenter:
         # A frame's centre: the receptive field (frame_duration long) starts at frame_start.
         self.frame_offset = float(config["frame_start"]) + float(config["frame_duration"]) / 2
         self._classes = powerset_classes(config["num_regular_classes"], config["powerset_max_classes"])
+        self._onnx = None
+        if (runtime or wanted_runtime()) == "onnx":
+            rng = np.random.default_rng(0)
+            window = int(WINDOW_S * SAMPLE_RATE)
+            # Probes: one window, as `segment` runs it, and a shorter batch of two, so that a
+            # batch or length fixed into the graph at export would show.
+            probes = [0.1 * rng.standard_normal((1, 1, window), dtype=np.float32),
+                      0.1 * rng.standard_normal((2, 1, window // 2), dtype=np.float32)]
+            self._onnx = load_onnx_model(
+                "segmentation-3.0", weights, self.ONNX_EXPORT_VERSION, self._model,
+                example=[0.1 * rng.standard_normal((2, 1, window), dtype=np.float32)],
+                input_names=["waveforms"], output_names=["log_probabilities"],
+                dynamic_axes={"waveforms": {0: "batch", 2: "samples"}, "log_probabilities": {0: "batch", 1: "frames"}},
+                reference=self._torch_forward, probes=probes, cache_dir=cache_dir)
+        self.runtime = "onnx" if self._onnx is not None else "torch"
+
+    def _torch_forward(self, batch: np.ndarray) -> np.ndarray:
+        """Log-probabilities of the powerset classes, (windows, frames, classes), for (windows, 1, samples)."""
+        threads = self._torch.get_num_threads()
+        self._torch.set_num_threads(1)
+        try:
+            with self._torch.inference_mode():
+                return self._model(self._torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))).numpy()
+        finally:
+            self._torch.set_num_threads(threads)
 
     def segment(self, samples: np.ndarray, step_s: float) -> LocalActivity:
         """Run the model on 10 s windows every `step_s` seconds (the last one ends at the end)."""
@@ -197,16 +229,12 @@ class SpeakerSegmenter:
         # a 30.00006 s file would otherwise run (and embed) a second copy of its last window.
         if len(samples) - (starts[-1] + window) >= self.frame_step * SAMPLE_RATE:
             starts.append(len(samples) - window)
+        # One thread either way (see `voice.CamppEncoder._one_torch_thread`).
+        forward = self._onnx if self._onnx is not None else self._torch_forward
         outputs = []
-        threads = self._torch.get_num_threads()
-        self._torch.set_num_threads(1)
-        try:
-            with self._torch.inference_mode():
-                for first in range(0, len(starts), self.BATCH):
-                    batch = np.stack([samples[s:s + window] for s in starts[first:first + self.BATCH]])
-                    outputs.append(self._model(self._torch.from_numpy(batch[:, None, :])).exp().numpy())
-        finally:
-            self._torch.set_num_threads(threads)
+        for first in range(0, len(starts), self.BATCH):
+            batch = np.stack([samples[s:s + window] for s in starts[first:first + self.BATCH]])
+            outputs.append(np.exp(forward(batch[:, None, :])))
         powerset = np.concatenate(outputs)
         probability = powerset @ self._classes
         active = self._classes[powerset.argmax(axis=-1)] > 0

