@@ -69,3 +69,27 @@ def test_names_titles_and_organisations():
     assert {"Maya Lopez", "David Chen"} <= {e.value for e in of_type(call, "PERSON")}
     assert [e.value for e in of_type(call, "JOB_TITLE")] == ["head of operations"]
     assert "Acme Logistics" in {e.value for e in of_type(call, "ORGANIZATION")}
+
+
+def test_hundreds_and_tens_written_apart_are_one_number():
+    # Whisper writes "eight hundred and fifty employees" as "800 and 50 employees".
+    call = run([("S2", "prospect", "We have about 800 and 50 employees and we would need 250 seats.")])
+    assert [e.value for e in of_type(call, "QUANTITY")] == [{"value": 850, "unit": "employees"},
+                                                           {"value": 250, "unit": "seats"}]
+
+
+def test_a_range_or_a_list_of_two_numbers_is_not_joined():
+    from leadscribe.understand.numbers import find_numbers
+    assert [(m.value, m.low) for m in find_numbers("between 800 and 50")] == [(50, 800)]
+    assert [m.value for m in find_numbers("we have 2019 and 20")] == [2019, 20]
+    assert [m.value for m in find_numbers("it costs 800 and $50 a month")] == [800, 50]
+
+
+def test_a_dollar_sign_before_a_head_count_is_a_count():
+    # "About twelve hundred staff" written "$1200 staff": people are counted, not paid.
+    call = run([("S2", "prospect", "About $1200 staff, I'd say 25 users would need access.")])
+    assert [e.value for e in of_type(call, "QUANTITY")] == [{"value": 1200, "unit": "employees"},
+                                                           {"value": 25, "unit": "users"}]
+    assert of_type(call, "MONEY") == []
+    call = run([("S2", "prospect", "We pay $1200 dollars per month for 25 users.")])
+    assert [e.value["amount"] for e in of_type(call, "MONEY")] == [1200]

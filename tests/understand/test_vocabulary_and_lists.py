@@ -77,3 +77,19 @@ def test_an_email_domain_unlike_any_listed_company_is_left_as_heard():
     call = analysed([("S2", "prospect", "It's maria dot rossi at tempestplan dot com.")],
                     vocabulary={"companies": ["Blue Harbor Foods", "Pinecrest Bank"]})
     assert [e.value for e in call.entities if e.type == "EMAIL"] == ["maria.rossi@tempestplan.com"]
+
+
+def test_tools_named_in_answer_to_what_is_used_are_the_stack():
+    # The answer carries no "use"/"run" of its own; the rep's question says what the names are.
+    call = analysed([("S1", "rep", "Great, what are you using today, and what is not working"),
+                     ("S2", "prospect", "Worst act is Slack plus Oracle, the problem is that our forecasts are late.")],
+                    vocabulary={"products": ["Oracle", "Slack"]})
+    stack = next(f for f in call.crm.fields if f.field == "leadscribe_tech_stack")
+    assert stack.value == ["Oracle", "Slack"]
+
+
+def test_tools_named_after_another_question_are_not_the_stack():
+    call = analysed([("S1", "rep", "Who else should join the next call?"),
+                     ("S2", "prospect", "Maybe someone who knows Oracle.")],
+                    vocabulary={"products": ["Oracle"]})
+    assert not any(f.field == "leadscribe_tech_stack" for f in call.crm.fields)

@@ -314,7 +314,7 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
         if number.percent:
             continue
         unit = unit_after(text, number.end)
-        if unit is not None and number.currency is None:
+        if unit is not None and (number.currency is None or symbol_only_currency(number)):
             unit_name, unit_end = unit
             if number.value >= 1 and number.value == int(number.value):
                 # The number and its unit word are the value ("5,000 employees"); the rest of the sentence is not.
@@ -329,6 +329,14 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
             collector.add(ut, "MONEY", number.start, number.end, value,
                           0.9 if number.currency or budget_said(text, number) else 0.7, "rules",
                           hearing=ut.weakest_hearing(number.start, number.end))
+
+
+def symbol_only_currency(number: NumberMention) -> bool:
+    """"$1200 staff": a currency sign with no currency word, right before a head-count unit. A count of people or
+    seats is no amount; Whisper writes a "$" before numbers it reads as money (seen: "about twelve hundred staff"
+    written "$1200 staff")."""
+    return bool(number.words) and number.words[0][:1] in CURRENCY_SYMBOLS and \
+        not any(w in CURRENCY_WORDS for w in number.words)
 
 
 def unit_after(text: str, end: int) -> Optional[tuple[str, int]]:

@@ -230,6 +230,13 @@ def join_ranges(text: str, tokens: list[Token], mentions: list[NumberMention]) -
         if joined:
             previous = joined[-1]
             between = text[previous.end:mention.start].strip(" ,").lower()
+            if is_spoken_compound(text, previous, mention, between):
+                # "800 and 50 employees": Whisper wrote "eight hundred and fifty" as two numbers.
+                joined[-1] = NumberMention(start=previous.start, end=mention.end, value=previous.value + mention.value,
+                                           currency=mention.currency or previous.currency,
+                                           scale_word=previous.scale_word, words=previous.words + [between]
+                                           + mention.words)
+                continue
             if between in {"and", "to", "-", "or"} and not previous.percent and not mention.percent:
                 before = text[:previous.start].rstrip().lower()
                 if between != "and" or before.endswith("between"):
@@ -243,6 +250,22 @@ def join_ranges(text: str, tokens: list[Token], mentions: list[NumberMention]) -
                     continue
         joined.append(mention)
     return joined
+
+
+def is_spoken_compound(text: str, previous: NumberMention, mention: NumberMention, between: str) -> bool:
+    """"800 and 50" for "eight hundred and fifty": whole hundreds, then "and", then a number below a hundred
+    written in digits, with no "between" before (a range) and no currency on the second part ("800 and $50")."""
+    if between != "and" or previous.percent or mention.percent or previous.low is not None:
+        return False
+    if not (previous.value >= 100 and previous.value == int(previous.value) and previous.value % 100 == 0):
+        return False
+    if not (0 < mention.value < 100 and mention.value == int(mention.value)) or mention.scale_word:
+        return False
+    if not all(re.fullmatch(r"[$€£]?[\d,]+", w) for w in (previous.words[-1], mention.words[0])):
+        return False  # spoken words are read whole by text2num already ("eight hundred and fifty")
+    if mention.currency and not previous.currency:
+        return False
+    return not text[:previous.start].rstrip().lower().endswith("between")
 
 
 def scale_like(low: float, high: float) -> float:

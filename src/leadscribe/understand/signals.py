@@ -52,7 +52,14 @@ RULE_CONFIDENCE = 0.75
 NEGATIVE_PAIN = 0.5
 EVALUATING = re.compile(r"\b(evaluat\w*|looking at|consider\w*|compar\w*|trial\w*|talking to|demo\w*|"
                         r"shortlist\w*|also\s+(?:looking|talking))\b", re.I)
-USING = re.compile(r"\b(use|using|used|run|running|on|have|currently|today|we're with|our)\b", re.I)
+USING = re.compile(r"\b(use|using|used|run|running|on|have|currently|today|we're with|our|stack|everything(?:'s|"
+                   r" is) in|it(?:'s| is) all in)\b", re.I)
+# The other side's question that an answer naming tools answers with what is in use: "What are you using today?",
+# "Which CRM do you run on?", "What does your stack look like?".
+# Whisper often ends such a question with a full stop, or cuts it where the turn is cut ("what are you using today,
+# and what is not" / "working? We run on ..."), so the question mark is not required.
+ASKS_WHAT_IS_USED = re.compile(r"\b(?:what|which)\b[^.?!]*\b(?:us(?:e|ing)|run(?:ning)?|stack|tools?|systems?|"
+                               r"software)\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -228,6 +235,8 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
             continue
         utterance = by_utterance[entity.utterance]
         status = usage(utterance.text, entity)
+        if status == "mentioned" and answers_what_is_used(call, utterance, entity):
+            status = "using"
         name = str(entity.value)
         text = texts[entity.utterance]
         recognised = [(at, at + len(e.text)) for e in call.entities if e.utterance == entity.utterance
@@ -246,6 +255,24 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
                                            role=entity.role, confidence=entity.confidence,
                                            detail={"entity_id": entity.id, **evidence}))
     found.competitors = list(seen_competitors.values())
+
+
+def answers_what_is_used(call: Call, utterance, entity: Entity) -> bool:
+    """Whether the name is said in answer to the other side's question about the tools in use: the question ends
+    the other speaker's last turn before this one, or this turn's text before the name (a turn boundary Whisper
+    put late)."""
+    text = utterance.text
+    at = text.find(entity.text)
+    if at > 0 and ASKS_WHAT_IS_USED.search(text[:at]):
+        return True
+    utterances = call.transcription.utterances
+    index = next((i for i, u in enumerate(utterances) if u.id == utterance.id), None)
+    if index is None:
+        return False
+    for previous in reversed(utterances[max(0, index - 2):index]):
+        if previous.speaker != utterance.speaker:
+            return bool(ASKS_WHAT_IS_USED.search(previous.text))
+    return False
 
 
 def usage(text: str, entity: Entity) -> str:
