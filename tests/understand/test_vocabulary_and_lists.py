@@ -93,3 +93,31 @@ def test_tools_named_after_another_question_are_not_the_stack():
                      ("S2", "prospect", "Maybe someone who knows Oracle.")],
                     vocabulary={"products": ["Oracle"]})
     assert not any(f.field == "leadscribe_tech_stack" for f in call.crm.fields)
+
+
+def competitors_field(text, vocabulary=None):
+    call = analysed([("S1", "rep", "Are you looking at anyone else?"), ("S2", "prospect", text)],
+                    vocabulary=vocabulary or {"competitors": ["Gong", "HubSpot", "Looker", "Salesforce", "Zendesk"]})
+    return next(f for f in call.crm.fields if f.field == "leadscribe_competitors")
+
+
+def test_a_list_may_miss_an_item_after_or():
+    field = competitors_field("We'll put in Zendesk or our on-hour shortlist too.")
+    assert field.decision == "review" and "'our' next to Zendesk" in field.reason
+
+
+def test_a_noun_right_before_a_listed_name_may_be_a_misheard_item():
+    field = competitors_field("We've had the most from one hand HubSpot as well.")
+    assert field.decision == "review" and "'hand' next to HubSpot" in field.reason
+
+
+def test_a_phrase_like_a_listed_name_may_be_that_name():
+    field = competitors_field("We are also evaluating sales for Zendesk.")
+    assert field.value == ["Zendesk"] and field.decision == "review" and "'sales for' may be Salesforce" in field.reason
+
+
+def test_a_complete_list_of_competitors_stays_auto():
+    for text in ("We are also evaluating Looker and Gong.", "We've had demos from Gong and HubSpot as well.",
+                 "Gong and Salesforce are on our shortlist too."):
+        field = competitors_field(text)
+        assert field.decision == "auto", (text, field.reason)

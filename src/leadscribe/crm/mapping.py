@@ -16,6 +16,7 @@ from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
 from leadscribe.understand.contacts import FREE_MAIL
 from leadscribe.understand.entities import currency_confidence
+from leadscribe.understand.name_spelling import rival_spellings, spelling_confirmed
 
 OWNER_OBJECTS = {"contact", "company"}
 # Values a second mention confirms: an amount or a count said twice. (A currency said twice with other amounts
@@ -182,9 +183,27 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
                 confidence = min(0.95, max(confidence, completion.confidence) + 0.1)  # two people agree
         parts = name.split()
         value = parts[0] if spec["part"] == "first" else " ".join(parts[1:])
+        value, note = verified_spelling(call, value, spec["part"], seller)
         found.append(Candidate(value=value, confidence=confidence, role=role, entity_ids=ids,
-                               note=spelled_otherwise(call, value, seller)))
+                               note=spelled_otherwise(call, value, seller) or note))
     return the_contact(call, found, seller)
+
+
+def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple[str, str]:
+    """The name as the prospect spelled it out letter by letter, if they did ("Sofia, S-O-F-I-A"), with no doubt
+    left; otherwise the name as heard and, when another common spelling sounds the same ("Sophia"/"Sofia",
+    "Fisher"/"Fischer"), a reason for a person to check which one is theirs. The e-mail said aloud is no check: it
+    is another hearing of the same sound."""
+    said = [u.text for u in call.transcription.utterances
+            if effective_role(u.role, u.speaker, seller) != "rep"]
+    confirmed = spelling_confirmed(name, said)
+    if confirmed is not None:
+        return confirmed, ""
+    rivals = rival_spellings(name, "first" if part == "first" else "last")
+    if rivals:
+        shown = "', '".join(rivals[:3])
+        return name, f"'{name}' sounds like '{shown}' too: the spelling was not spelled out"
+    return name, ""
 
 
 def prospect_email_locals(call: Call, seller: Seller) -> list[str]:
@@ -245,7 +264,7 @@ def signal_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         confidence = min(s.confidence for s in items)
         ids = sorted({s.detail["entity_id"] for s in items if "entity_id" in s.detail})
         # A list that may miss an item, or holds a name corrected from what was heard, is for a person to check.
-        doubts = [s.detail[k] for s in items for k in ("incomplete", "corrected") if s.detail.get(k)]
+        doubts = [s.detail[k] for s in items for k in ("incomplete", "near_miss", "corrected") if s.detail.get(k)]
         return [Candidate(values, confidence, "prospect", ids, note="; ".join(dict.fromkeys(doubts)))]
     best = max(items, key=lambda s: s.confidence)
     # A next step is agreed by both sides; who said it does not lower it.

@@ -18,9 +18,10 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from leadscribe.schema import Call, Entity, Signal, Signals
 from leadscribe.understand.embeddings import sentence_vectors
-from leadscribe.understand.models import embed
+from leadscribe.understand.models import embed, spacy_model
 from leadscribe.understand.sentiment import LABELS, sentence_scores
 from leadscribe.understand.text import UtteranceText
+from leadscribe.understand.vocabulary import same_first_sound, similarity, squash
 
 # Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label; every label
 # also needs its cue words (CUES), so the similarity alone does not decide.
@@ -201,7 +202,10 @@ def unrecognised_list_neighbours(text: str, entity: Entity, recognised: list[tup
             continue
         word = match.group("word").strip(".,")
         start = offset + match.start("word")
-        if word.lower() in STOP_WORDS and word:
+        # "Zendesk or our ...": after "or" another item follows, whatever its first word; after "and" a function
+        # word starts another clause ("Jira and Excel, and the reporting ...").
+        joiner = text[offset + match.start():offset + match.start("word")].strip(" ,").lower()
+        if word.lower() in STOP_WORDS and word and joiner not in {"or"}:
             continue
         if word and any(s < start + len(word) and start < e for s, e in recognised):
             continue
@@ -241,7 +245,12 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         text = texts[entity.utterance]
         recognised = [(at, at + len(e.text)) for e in call.entities if e.utterance == entity.utterance
                       for at in [text.find(e.text)] if at >= 0]
-        evidence = list_evidence(entity, unrecognised_list_neighbours(text, entity, recognised))
+        neighbours = unrecognised_list_neighbours(text, entity, recognised) + \
+            noun_before_name(text, entity, recognised)
+        evidence = list_evidence(entity, neighbours)
+        near = near_missed_terms(text, entity, recognised, call.metadata.vocabulary or {})
+        if near:
+            evidence["near_miss"] = "; ".join(f"'{heard}' may be {term}" for heard, term in near)
         if entity.type == "COMPETITOR":
             signal = Signal(text=name, utterance=entity.utterance, speaker=entity.speaker, role=entity.role,
                             confidence=entity.confidence, detail={"status": status, "entity_id": entity.id,
@@ -255,6 +264,64 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
                                            role=entity.role, confidence=entity.confidence,
                                            detail={"entity_id": entity.id, **evidence}))
     found.competitors = list(seen_competitors.values())
+
+
+# A heard phrase this like a listed name, yet not enough to be corrected to it ("sales for" / Salesforce, 89), may
+# be that name: the list it stands in may miss an item (vocabulary.similarity, 0-100).
+NEAR_MISS_SIMILARITY = 85.0
+LISTED_CATEGORIES = {"competitors", "competitor", "products", "product", "tools"}
+
+
+def noun_before_name(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
+    """A noun or number right before a listed name, with no joiner ("the most from one hand HubSpot" for "demos
+    from Gong and HubSpot"): English puts a verb, a preposition or a determiner there, so the noun is likely what
+    is left of a misheard name."""
+    at = text.find(entity.text)
+    if at <= 0:
+        return []
+    start, _ = sentence_span(text, at)
+    doc = spacy_model()(text[start:at + len(entity.text)])
+    tokens = [t for t in doc if not t.is_punct]
+    if len(tokens) < 2:
+        return []
+    before = next((t for t in reversed(tokens) if t.idx + start < at), None)
+    if before is None or before.pos_ not in {"NOUN", "NUM"} or before.is_stop or \
+            any(s <= before.idx + start < e for s, e in recognised):
+        return []
+    return [before.text]
+
+
+def near_missed_terms(text: str, entity: Entity, recognised: list[tuple[int, int]],
+                      vocabulary: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(heard, listed name) for phrases of the name's sentence that resemble a listed competitor or product not
+    recognised in it: "We are also evaluating sales for Zendesk" may name Salesforce too."""
+    at = text.find(entity.text)
+    if at < 0:
+        return []
+    start, end = sentence_span(text, at)
+    tokens = [(m.start() + start, m.end() + start) for m in re.finditer(r"[\w'-]+", text[start:end])]
+    free = [(s, e) for s, e in tokens if not any(a < e and s < b for a, b in recognised)]
+    terms = {t for category, listed in vocabulary.items() if category in LISTED_CATEGORIES for t in listed}
+    terms -= {str(entity.value)}
+    found = []
+    for term in sorted(terms):
+        for size in (1, 2):
+            for i in range(len(free) - size + 1):
+                window = free[i:i + size]
+                if size == 2 and text[window[0][1]:window[1][0]].strip():
+                    continue  # not adjacent words
+                heard = text[window[0][0]:window[-1][1]]
+                if len(squash(heard)) < 4 or abs(len(squash(heard)) - len(squash(term))) > 2:
+                    continue
+                if similarity(heard, term) >= NEAR_MISS_SIMILARITY and same_first_sound(heard, term):
+                    found.append((heard, term))
+    return list(dict.fromkeys(found))
+
+
+def sentence_span(text: str, at: int) -> tuple[int, int]:
+    start = max(text.rfind(".", 0, at), text.rfind("?", 0, at), text.rfind("!", 0, at)) + 1
+    ends = [i for i in (text.find(".", at), text.find("?", at), text.find("!", at)) if i != -1]
+    return start, min(ends) if ends else len(text)
 
 
 def answers_what_is_used(call: Call, utterance, entity: Entity) -> bool:

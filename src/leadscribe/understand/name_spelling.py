@@ -1,0 +1,95 @@
+"""Whether the spelling of a heard name can be trusted.
+
+Speech carries a name's sound, not its letters: "Sofia" and "Sophia", "Fischer" and "Fisher", "Ana" and "Anna"
+sound the same, and Whisper writes whichever spelling it saw more often, as sure of it as of any word. A name
+whose sound several common spellings share is therefore unverified until the caller spells it out.
+
+The spellings and how common they are come from the US Census name lists (1990: 5,494 first names, 88,799
+surnames, with their share of the population), shipped in the `names` package. A name not on the lists is not
+judged here: nothing says it has a rival spelling.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Optional
+
+CENSUS_FILES = {"first": ("dist.male.first", "dist.female.first"), "last": ("dist.all.last",)}
+# A rival spelling counts when it is at least this common relative to the heard one: "Sophia" (0.032%) beside
+# "Sofia" (0.013%) is a real doubt; "Micheal" (0.12%) beside "Michael" (2.6%) is not.
+RIVAL_SHARE = 0.1
+# Letters said one by one ("S-O-F-I-A", "s o f i a", "S.O.F.I.A."): at least three single letters in a row.
+SPELLED_OUT = re.compile(r"(?<![\w'])([A-Za-z])(?:(?:\s*[-.,]\s*|\s+)([A-Za-z])(?![\w'])){2,}")
+
+
+def sound_key(name: str) -> str:
+    """A rough pronunciation of an English-written name, the same for spellings that sound alike: "Sophia" and
+    "Sofia" -> "sofia", "Fischer" and "Fisher" -> "fisher", "Anna" and "Ana" -> "ana", "Jon" and "John" -> "jon".
+
+    Unlike Metaphone it keeps vowels ("Chen" is not "Chan", "Maria" is not "Mary") and it reads "sch" as "sh"."""
+    s = re.sub(r"[^a-z]", "", name.lower())
+    for old, new in (("sch", "sh"), ("ph", "f"), ("ck", "k"), ("dt", "t"), ("th", "t"), ("q", "k"), ("x", "ks"),
+                     ("wr", "r"), ("au", "o")):
+        s = s.replace(old, new)
+    s = re.sub(r"c(?=[eiy])", "s", s)
+    s = re.sub(r"c(?!h)", "k", s)
+    s = s[:1] + s[1:].replace("y", "i").replace("z", "s").replace("v", "f")
+    s = re.sub(r"(?<=[bdfgjklmnpqrv])h", "", s)  # "John" -> "jon"; "ch", "sh", "th", "gh", "wh" stay
+    s = re.sub(r"(?<=[aeiou])h(?![aeiou])", "", s)  # "Sarah" -> "sara", "Johnson" -> "jonson"
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+@lru_cache(maxsize=2)
+def census(part: str) -> dict[str, float]:
+    """Name (lower-case) -> share of the population in percent, for `part` "first" or "last"."""
+    shares: dict[str, float] = {}
+    folder = resources.files("names")
+    for filename in CENSUS_FILES[part]:
+        for line in folder.joinpath(filename).read_text(encoding="utf-8").splitlines():
+            fields = line.split()
+            if len(fields) >= 2:
+                # First names are listed per sex; a name on both lists is as common as both shares together.
+                shares[fields[0].lower()] = shares.get(fields[0].lower(), 0.0) + float(fields[1])
+    return shares
+
+
+@lru_cache(maxsize=2)
+def by_sound(part: str) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for name in census(part):
+        groups.setdefault(sound_key(name), []).append(name)
+    return groups
+
+
+def rival_spellings(name: str, part: str) -> list[str]:
+    """Other common spellings of the sound of `name` ("first" or "last" name), most common first, capitalised as
+    names are; empty when the spelling is the only common one, or when the name is not on the census lists."""
+    heard = name.strip().lower()
+    shares = census(part)
+    if heard not in shares:
+        return []
+    floor = max(shares[heard], 0.001) * RIVAL_SHARE  # the lists round rare names to 0.000
+    rivals = [n for n in by_sound(part).get(sound_key(heard), []) if n != heard and shares[n] >= floor]
+    return [n.capitalize() for n in sorted(rivals, key=lambda n: -shares[n])]
+
+
+def spelled_out(texts: Iterable[str]) -> list[str]:
+    """Words spelled letter by letter in `texts`, lower-case: "that's S-O-F-I-A" -> ["sofia"]."""
+    found = []
+    for text in texts:
+        for match in SPELLED_OUT.finditer(text):
+            found.append("".join(re.findall(r"[A-Za-z]", match.group())).lower())
+    return found
+
+
+def spelling_confirmed(name: str, texts: Iterable[str]) -> Optional[str]:
+    """The spelling of `name`'s sound that the caller spelled out letter by letter in `texts`, or None."""
+    key = sound_key(name)
+    for letters in spelled_out(texts):
+        # A spelled run may take in a letter said before it ("with a C, F-I-S-C-H-E-R" reads "acfischer"), so
+        # any stretch of it that spells the sound counts.
+        for word in (letters[i:j] for i in range(len(letters)) for j in range(len(letters), i + 2, -1)):
+            if sound_key(word) == key:
+                return word.capitalize()
+    return None
