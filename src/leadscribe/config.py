@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     llm_model: Optional[str] = None
     speaker_model: str = "campp"
     """Speaker embeddings for voice diarization and enrolment: `campp` (CAM++, default) or `resemblyzer`."""
+    diarize_during_transcription: bool = True
+    """Find voices in mono audio while Whisper transcribes (see `diarize.start_finding_voices`)."""
     voiceprints_dir: Optional[Path] = None
     """Where enrolled rep voiceprints live; default `<cache_dir>/voiceprints`."""
 

@@ -1,6 +1,7 @@
 """What every stage may read besides the Call: settings and the progress reporter."""
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -17,6 +18,8 @@ class Context:
     """Called as (stage, done, total) by long stages; the CLI draws a progress bar with it."""
     notes: list[str] = field(default_factory=list)
     """Non-fatal observations (e.g. 'channels are identical: treated as mono')."""
+    background: dict[str, Future] = field(default_factory=dict)
+    """Work a stage started in the background for a later stage to collect (by name)."""
 
     def progress(self, stage: str, done: float, total: float) -> None:
         if self.on_progress is not None:

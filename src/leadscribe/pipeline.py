@@ -13,7 +13,7 @@ from leadscribe.config import Settings
 from leadscribe.context import Context
 from leadscribe.errors import AudioError, LeadscribeError
 from leadscribe.schema import Call, FileInfo, utc_now
-from leadscribe.speech.diarize import diarize
+from leadscribe.speech.diarize import diarize, start_finding_voices
 from leadscribe.speech.roles import roles
 from leadscribe.speech.transcribe import transcribe
 from leadscribe.speech.utterances import utterances
@@ -37,6 +37,7 @@ def require_speech(call: Call, ctx: Context) -> None:
 # The order is the contract: each stage reads only layers made by stages before it.
 STAGES: list[tuple[str, Stage]] = [
     ("decode", decode),
+    ("start_finding_voices", start_finding_voices),  # runs on while Whisper transcribes
     ("transcribe", transcribe),
     ("require_speech", require_speech),
     ("diarize", diarize),
@@ -48,6 +49,17 @@ STAGES: list[tuple[str, Stage]] = [
     ("summary", summary),
     ("crm", crm),
 ]
+
+
+def finish_background_work(ctx: Context) -> None:
+    """Wait for work no stage collected (the pipeline stopped early): nothing of this call may
+    keep a core busy after its result is returned, and a failure there still reaches the log."""
+    for name, pending in list(ctx.background.items()):
+        try:
+            pending.result()
+        except Exception:
+            logger.warning("background work %r failed after the call stopped", name, exc_info=True)
+    ctx.background.clear()
 
 
 def pipeline_version() -> str:
@@ -84,6 +96,7 @@ def run_pipeline(call: Call, ctx: Context, stages: Optional[list[tuple[str, Stag
             break
     else:
         call.status = "done"
+    finish_background_work(ctx)
     call.metadata.transcription_time = round(sum(call.metadata.timings.values()), 3)
     call.metadata.warnings = list(ctx.notes)
     call.completed_at = utc_now()

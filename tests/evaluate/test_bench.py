@@ -2,7 +2,8 @@
 import pytest
 
 from leadscribe.config import Settings
-from leadscribe.evaluate.bench import MANAGED_PRICES_PER_HOUR, bench_file, cost_model, shares_of_transcription
+from leadscribe.evaluate.bench import (MANAGED_PRICES_PER_HOUR, added_by_speakers, bench_file, cost_model,
+                                      shares_of_transcription)
 
 
 def test_cost_model_known_case():
@@ -34,3 +35,14 @@ def test_bench_file_measures_enrich_and_plain_whisper(eval_data):
     assert result["overhead_ratio"] > 0.5
     assert {"decode", "transcribe"} <= set(result["rtf_by_stage"])
     assert result["extraction_share_of_transcription"] > 0 and result["diarization_share_of_transcription"] > 0
+    # the speaker stages are judged by the wall time they add to decoding and transcription alone
+    assert result["transcription_only_seconds"] > 0
+    assert result["speaker_stages_added_share"] == pytest.approx(
+        result["speaker_stages_added_seconds"] / result["transcription_only_seconds"])
+
+
+def test_added_time_is_set_against_transcription_alone():
+    added = added_by_speakers(with_speakers=23.0, transcription_only=20.0)
+    assert added["speaker_stages_added_seconds"] == pytest.approx(3.0)
+    assert added["speaker_stages_added_share"] == pytest.approx(0.15)
+    assert added_by_speakers(1.0, 0.0)["speaker_stages_added_share"] is None

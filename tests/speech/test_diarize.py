@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from leadscribe.config import Settings
 from leadscribe.speech.diarize import add_quiet_voices, centroids_of, chunk_words, cluster_voices, diarize
 from leadscribe.speech.utterances import utterances
 from leadscribe.speech.voice import CAMPP_EMBEDDING_DIM, campp_weights_path, kaldi_fbank, load_speaker_encoder
@@ -169,3 +170,45 @@ def test_a_quiet_participant_becomes_a_speaker_but_a_blip_does_not():
     assert len(add_quiet_voices(embeddings[:7], np.append(seconds[:6], 0.2), reliable[:7], centres, None)) == 1
     # Never beyond --max-speakers.
     assert len(add_quiet_voices(embeddings, seconds, reliable, centres, 1)) == 1
+
+
+def test_voices_found_during_transcription_equal_those_found_after(shared_dir):
+    """The whole pipeline on a real mono call, once finding voices while Whisper transcribes and
+    once after: the same turns and the same speaker for every word."""
+    from leadscribe.pipeline import enrich
+
+    source = shared_dir / "pyannote-audio/sample.wav"
+    during = enrich(source, Settings.load(diarize_during_transcription=True))
+    after = enrich(source, Settings.load(diarize_during_transcription=False))
+    assert during.status == after.status == "done"
+    assert during.diarization.method == "voice" and len(during.speakers) == 2
+    assert during.diarization.turns == after.diarization.turns
+    words = lambda call: [(w.word, w.start, u.speaker) for u in call.transcription.utterances for w in u.words]
+    assert words(during) == words(after) and len(words(during)) > 50
+    assert "start_finding_voices" in during.metadata.timings
+
+
+def test_background_voice_search_is_finished_when_the_pipeline_stops_early(tmp_path, monkeypatch):
+    """A noise-only mono file stops at require_speech, before diarize collects the voice search:
+    the pipeline still waits for it, so no work of the call outlives its result."""
+    import soundfile
+
+    from leadscribe import pipeline
+    from leadscribe.audio.decode import SAMPLE_RATE
+    from leadscribe.context import Context
+
+    rng = np.random.default_rng(1)
+    path = tmp_path / "hiss.wav"
+    soundfile.write(str(path), (rng.standard_normal(12 * SAMPLE_RATE) * 0.01).astype(np.float32), SAMPLE_RATE)
+    ctx = Context(settings=Settings.load(model="tiny.en"), source=path)
+    left_over = {}
+    finish = pipeline.finish_background_work
+
+    def remember_then_finish(context):
+        left_over.update(context.background)
+        finish(context)
+
+    monkeypatch.setattr(pipeline, "finish_background_work", remember_then_finish)
+    call = pipeline.run_pipeline(pipeline.new_call(path), ctx)
+    assert call.status == "error" and call.error_code == "no_speech"
+    assert "voices" in left_over and left_over["voices"].done() and not ctx.background

@@ -16,6 +16,7 @@ from time import perf_counter
 from typing import Any, Optional
 
 from leadscribe.config import Settings
+from leadscribe.context import Context
 
 # List prices per audio hour, USD, as published by the vendors (batch / pre-recorded audio).
 MANAGED_PRICES_PER_HOUR = {
@@ -73,7 +74,9 @@ def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
     call = enrich(Path(audio), settings)
     enrich_seconds = perf_counter() - started
     plain_seconds, _ = plain_transcription(Path(audio), settings)
+    transcription_only = transcription_only_seconds(Path(audio), settings)
     duration = call.file.audio_duration or 0.0
+    with_speakers = sum(call.metadata.timings.get(stage, 0.0) for stage in STAGES_UP_TO_SPEAKERS)
     return {
         "audio": str(audio), "status": call.status, "error": call.error, "audio_seconds": duration,
         "enrich_seconds": enrich_seconds, "plain_whisper_seconds": plain_seconds,
@@ -82,7 +85,32 @@ def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
         "rtf_by_stage": {stage: seconds / duration for stage, seconds in call.metadata.timings.items()} if duration else {},
         "seconds_by_stage": dict(call.metadata.timings),
         **shares_of_transcription(call.metadata.timings),
+        **added_by_speakers(with_speakers, transcription_only),
     }
+
+
+# Diarization may run while Whisper transcribes (`diarize.start_finding_voices`): then the
+# `diarize` stage's own time is only the wait for it, and the true cost is how much longer
+# decoding, transcription and diarization take together than decoding and transcription alone.
+STAGES_UP_TO_SPEAKERS = ("decode", "start_finding_voices", "transcribe", "require_speech", "diarize", "roles")
+
+
+def transcription_only_seconds(audio: Path, settings: Settings) -> float:
+    """Wall time of the pipeline's own decode and transcribe stages alone on `audio`."""
+    from leadscribe.audio.decode import decode
+    from leadscribe.pipeline import new_call, run_pipeline
+    from leadscribe.speech.transcribe import transcribe
+
+    call = new_call(audio)
+    started = perf_counter()
+    run_pipeline(call, Context(settings=settings, source=audio), [("decode", decode), ("transcribe", transcribe)])
+    return perf_counter() - started
+
+
+def added_by_speakers(with_speakers: float, transcription_only: float) -> dict[str, Any]:
+    added = with_speakers - transcription_only
+    return {"transcription_only_seconds": transcription_only, "speaker_stages_added_seconds": added,
+            "speaker_stages_added_share": added / transcription_only if transcription_only else None}
 
 
 def _enrich_in_worker(args: tuple[str, dict[str, Any]]) -> float:
@@ -145,7 +173,10 @@ def run_bench(audio: list[Path], settings: Settings, parallel: int = 1,
                   "overhead_ratio": enrich_seconds / plain_seconds if plain_seconds else None,
                   "rtf_total": enrich_seconds / audio_seconds if audio_seconds else None,
                   "rtf_by_stage": {s: v / audio_seconds for s, v in stages.items()} if audio_seconds else {},
-                  **shares_of_transcription(stages)},
+                  **shares_of_transcription(stages),
+                  **added_by_speakers(sum(f["speaker_stages_added_seconds"] for f in files)
+                                      + sum(f["transcription_only_seconds"] for f in files),
+                                      sum(f["transcription_only_seconds"] for f in files))},
         "peak_rss_mb": peak_rss_mb(),
         "sequential": {"audio_hours_per_hour": sequential_rate},
     }

@@ -135,6 +135,10 @@ def bench(audio: list[Path], settings: Settings, parallel: int, price: float, js
         console.print(f"{group}: {total[f'{group}_seconds']:.2f} s = "
                       f"{'–' if share is None else f'{share:.1%}'} of transcription time "
                       f"({total['transcription_seconds']:.2f} s)", highlight=False)
+    added = total["speaker_stages_added_share"]
+    console.print(f"diarization and roles added {total['speaker_stages_added_seconds']:.2f} s to the wall time "
+                  f"of decoding and transcription alone ({total['transcription_only_seconds']:.2f} s): "
+                  f"{'–' if added is None else f'{added:.1%}'}", highlight=False)
     console.print(f"peak RSS: {result['peak_rss_mb']:.0f} MB", highlight=False)
     if "parallel" in result:
         par = result["parallel"]

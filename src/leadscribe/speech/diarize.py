@@ -24,6 +24,7 @@ chunks at pauses, embedded and clustered the same way (`diarize_by_voice`).
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Optional
 
@@ -31,6 +32,7 @@ import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from leadscribe.audio.decode import SAMPLE_RATE
+from leadscribe.config import Settings
 from leadscribe.context import Context
 from leadscribe.schema import Call, Diarization, Segment, SpeakerTurn, Word
 
@@ -362,23 +364,35 @@ def reconstruct_activity(activity, speakers: list[LocalSpeaker], labels: np.ndar
     return active, score
 
 
-def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
-    """Speaker turns from segmentation-3.0 and CAM++ (mono audio); sets each word's speaker.
+@dataclass
+class VoiceMap:
+    """Who talks when, from the audio alone: what `find_voices` hears before any word is known."""
+    turns: list[ClusterTurn]
+    active: np.ndarray
+    """(clusters, frames): who talks in each frame of the whole recording."""
+    score: np.ndarray
+    frame_step: float
+    frame_offset: float
+    centres: np.ndarray
+    """One voiceprint per cluster."""
+
+
+def find_voices(samples: np.ndarray, settings: Settings) -> Optional[VoiceMap]:
+    """segmentation-3.0 and CAM++ over mono audio; None when the model hears nobody.
 
     Speech is found by the segmentation model, not by Whisper's words, so quiet speech,
     back-channels and overlap all count. Each window's local speakers get one voiceprint
     from all their speech in that window; voiceprints are clustered across windows.
+    Needs no transcript, so it can run while Whisper transcribes (`start_finding_voices`).
     """
     from leadscribe.speech.segmentation import load_segmenter
     from leadscribe.speech.voice import load_speaker_encoder
 
-    settings = ctx.settings
-    samples = call.samples[0]
     duration = len(samples) / SAMPLE_RATE
     activity = load_segmenter().segment(samples, SEGMENTATION_STEP_S)
     speakers = local_speakers(activity, duration)
     if not speakers:
-        return diarize_by_voice(call, ctx)  # the model heard nobody: fall back on Whisper's words
+        return None
     encoder = load_speaker_encoder(settings.speaker_model)
     embeddings = encoder.embed_span_groups(samples, [s.spans for s in speakers])
     seconds = np.array([s.seconds for s in speakers])
@@ -393,14 +407,42 @@ def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     labels = assign_distinct_per_window(speakers, embeddings @ centres.T)
     active, score = reconstruct_activity(activity, speakers, labels, len(centres), duration)
     turns = turns_from_activity(active, activity.frame_step, duration)
-    speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in turns]))
+    return VoiceMap(turns, active, score, activity.frame_step, activity.frame_offset, centres)
+
+
+def start_finding_voices(call: Call, ctx: Context) -> None:
+    """Stage: for mono audio, start `find_voices` in a background thread; `diarize` collects it.
+
+    The voice analysis needs only the audio, and Whisper on a few cores leaves CPU time
+    unused (its decoding steps are small and partly serial), so running both at once hides
+    most of diarization's cost from the wall-clock time of a call. Off with
+    `LEADSCRIBE_DIARIZE_DURING_TRANSCRIPTION=false` (e.g. when every core already runs a call).
+    """
+    if not ctx.settings.diarize_during_transcription or call.samples is None or call.samples.shape[0] != 1:
+        return
+    if call.samples.shape[1] == 0:
+        return
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="find-voices")
+    ctx.background["voices"] = executor.submit(find_voices, call.samples[0], ctx.settings)
+    executor.shutdown(wait=False)  # the thread ends with its one task
+
+
+def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
+    """Speaker turns from the voices found in the audio (mono); sets each word's speaker."""
+    pending = ctx.background.pop("voices", None)
+    voices = pending.result() if pending is not None else find_voices(call.samples[0], ctx.settings)
+    if voices is None:
+        return diarize_by_voice(call, ctx)  # the model heard nobody: fall back on Whisper's words
+    speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in voices.turns]))
     words = [w for s in call.segments for w in s.words]
     for word in words:
-        word.speaker = speaker_ids.get(_word_cluster(word, active, score, activity.frame_step, activity.frame_offset))
-    result = [SpeakerTurn(speaker=speaker_ids[t.cluster], start=t.start, end=t.end, channel=None) for t in turns]
+        word.speaker = speaker_ids.get(_word_cluster(word, voices.active, voices.score, voices.frame_step,
+                                                     voices.frame_offset))
+    result = [SpeakerTurn(speaker=speaker_ids[t.cluster], start=t.start, end=t.end, channel=None)
+              for t in voices.turns]
     unassigned = [w for w in words if w.speaker is None]
     assign_speakers(unassigned, result)
-    call.voiceprints = {speaker_ids[k]: centres[k] for k in speaker_ids}
+    call.voiceprints = {speaker_ids[k]: voices.centres[k] for k in speaker_ids}
     return result
 
 
