@@ -93,3 +93,26 @@ def test_a_dollar_sign_before_a_head_count_is_a_count():
     assert of_type(call, "MONEY") == []
     call = run([("S2", "prospect", "We pay $1200 dollars per month for 25 users.")])
     assert [e.value["amount"] for e in of_type(call, "MONEY")] == [1200]
+
+
+def test_a_phone_number_written_as_one_token_is_found():
+    call = run([("S2", "prospect", "My email is michael.chen at redwoodinsurance.com. My cell is 4156870596.")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14156870596"]
+
+
+def test_a_phone_number_finished_after_a_word_in_the_same_turn():
+    # The rep's "Okay, go on" left in the prospect's turn between the two halves of the number.
+    call = run([("S2", "prospect", "It's David at acme dot com and my phone is 415458. go on. 4197.")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14154584197"]
+    # Two numbers with a sentence between them stay apart.
+    call = run([("S2", "prospect", "Our office is 415458 and we moved there after the big 4197 renovation.")])
+    assert of_type(call, "PHONE") == []
+
+
+def test_a_title_at_a_company_in_a_self_introduction_is_the_speakers_title():
+    call = run([("S2", "prospect", "Yes, my name is Sophia Brown, and my work has the head of operations at Lakeside "
+                                   "Clinics.")])
+    assert [e.value for e in of_type(call, "JOB_TITLE")] == ["head of operations"]
+    # Without an introduction a title at a company may be anyone's.
+    call = run([("S2", "prospect", "I spoke with the head of operations at Lakeside Clinics yesterday.")])
+    assert of_type(call, "JOB_TITLE") == []

@@ -52,6 +52,12 @@ TITLE_AFTER_NAME = re.compile(r"(?:,|\bhere)\s+in\s+the\s+(?P<title>(?:[a-z]+\s+
 TITLE_BETWEEN_NAME_AND_COMPANY = re.compile(
     r"\b(?!(?:our|my|their|your|his|her|the|we|they)\b)(?-i:[A-Z][a-z])[\w'-]*\s*,?\s+(?:the\s+)?(?P<title>(?:(?!(?:a|an|the)\s)[A-Za-z]+\s+){0,2}?" + TITLE_WORDS +
     r")\s*,?\s+(?:at|with|from|for|here\s+at|over\s+at)\s+(?:the\s+)?[A-Z]", re.I)
+# In a self-introduction, "the head of operations at Lakeside Clinics" is the speaker's title whatever verb Whisper
+# heard before it ("my work has the head of ..." for "I work as the head of ..."). Weaker evidence than the cue
+# patterns above, so it needs its sentence to hold a self-introduction and its own words heard clearly.
+TITLE_AT_COMPANY = re.compile(r"\b(?:the|a|an)\s+(?P<title>(?:(?!(?:a|an|the)\s)[A-Za-z]+\s+){0,2}?" + TITLE_WORDS +
+                              r")\s*,?\s+(?:at|with|from|for|here\s+at|over\s+at)\s+(?:the\s+)?[A-Z]", re.I)
+TITLE_AT_COMPANY_CONFIDENCE = 0.75
 # A person naming themself: "my name is Julia Walker", "I'm David Chen", "this is Alex", "David Chen here",
 # "Julia Chen, head of operations": the name is the capitalised words, whatever a statistical tagger makes of them.
 NAME = r"(?P<name>(?-i:[A-Z][a-z'-]+)(?:\s+(?-i:[A-Z][a-z'-]+))?)"
@@ -265,6 +271,15 @@ def find_job_titles(collector: EntityCollector, ut: UtteranceText, doc=None) -> 
             if not TITLE_HEAD.search(title):
                 continue
             collector.add(ut, "JOB_TITLE", start, start + len(title), normalise_title(title), 0.8, "rules")
+    for match in TITLE_AT_COMPANY.finditer(ut.text):
+        sentence_start, sentence_end = sentence_bounds(ut.text, match.start(), match.end())
+        sentence = ut.text[sentence_start:sentence_end]
+        if not any(p.search(sentence) for p in SELF_INTRO):
+            continue
+        title, start = without_leading_name(match.group("title"), match.start("title"))
+        if TITLE_HEAD.search(title):
+            collector.add(ut, "JOB_TITLE", start, start + len(title), normalise_title(title),
+                          TITLE_AT_COMPANY_CONFIDENCE, "rules", hearing=ut.weakest_hearing(start, start + len(title)))
 
 
 def name_end(person) -> int:
@@ -420,6 +435,14 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
             digits, plus, confidence = run.digits, run.plus, PHONE_EXTRACTOR_CONFIDENCE
             pieces = [(ut, run.start, run.end)]
             following = next_turn_of(texts, index)
+            later = next_run_nearby(ut.text, run)
+            if to_e164(digits, plus) is None and later is not None and to_e164(digits + later.digits, plus):
+                # "415458. go on. 4197.": the rest of the number after a word from the other side that Whisper
+                # left in this turn, or a filler ("uh").
+                digits += later.digits
+                used.add((index, later.start))
+                pieces[0] = (ut, run.start, later.end)
+                confidence -= 0.1
             if to_e164(digits, plus) is None and following is not None:
                 continuation = [r for r in digit_runs(following.text) if r.start < 3]
                 if continuation and to_e164(digits + continuation[0].digits, plus):
@@ -453,6 +476,20 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                 last_ut, _, last_end = pieces[-1]
                 entity.end = last_ut.times(0, last_end)[1]
                 entity.text = f"{entity.text} … {last_ut.text[:last_end]}"
+
+
+# Words that may stand between two parts of one dictated number in one turn.
+NUMBER_GAP_WORDS = 3
+
+
+def next_run_nearby(text: str, run) -> Optional[Any]:
+    """The next run of dictated digits in `text` after `run`, if at most NUMBER_GAP_WORDS words lie between."""
+    for later in digit_runs(text):
+        if later.start > run.end:
+            between = re.findall(r"[A-Za-z']+", text[run.end:later.start])
+            return later if len(between) <= NUMBER_GAP_WORDS and not re.search(r"\d", text[run.end:later.start]) \
+                else None
+    return None
 
 
 def next_turn_of(texts: list[UtteranceText], index: int) -> Optional[UtteranceText]:
