@@ -129,3 +129,10 @@ def test_the_environment_can_ask_for_torch(tmp_path, monkeypatch):
     monkeypatch.setenv(onnx_runtime.RUNTIME_ENV, "torch")
     assert SpeakerSegmenter(cache_dir=tmp_path).runtime == "torch"
     assert not list(tmp_path.iterdir())
+
+
+def test_exports_go_to_the_configured_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEADSCRIBE_CACHE_DIR", str(tmp_path))
+    assert onnx_runtime.onnx_cache_dir() == tmp_path / "onnx"
+    segmenter = SpeakerSegmenter("onnx")
+    assert segmenter.runtime == "onnx" and segmenter._onnx.path.parent == tmp_path / "onnx"
