@@ -68,3 +68,43 @@ def test_a_name_with_one_common_spelling_is_not_held_back():
     ], vocabulary=VOCABULARY)
     assert (fields["firstname"].value, fields["firstname"].decision) == ("David", "auto")
     assert (fields["lastname"].value, fields["lastname"].decision) == ("Walker", "auto")
+
+
+def test_an_email_that_spells_the_whole_name_confirms_name_and_email():
+    # Heard at two moments of the call, the name and the address agree: both go auto even where the recogniser
+    # was unsure of each hearing. The same e-mail without the name said stays for review.
+    turns = [("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+             ("S2", "prospect", "Yes, my name is Julia Walker, and I work as the head of operations at Lakeside Clinics."),
+             ("S2", "prospect", "My email is julia dot walker at lakesideclinics dot com.")]
+    from leadscribe.crm.mapping import load_mapping, propose_fields
+    from leadscribe.understand.entities import entities
+    from tests.understand.helpers import make_call, make_context
+    unsure = ("Julia", "Walker", "julia", "walker", "lakesideclinics")
+    call = make_call(turns, vocabulary=VOCABULARY, low_confidence_words=unsure)
+    entities(call, make_context())
+    fields = {f.field: f for f in propose_fields(call, load_mapping())}
+    assert (fields["email"].value, fields["email"].decision) == ("julia.walker@lakesideclinics.com", "auto")
+    assert fields["firstname"].decision == "auto" and fields["lastname"].decision == "auto"
+    alone = make_call([turns[0], turns[2]], vocabulary=VOCABULARY, low_confidence_words=unsure)
+    entities(alone, make_context())
+    assert {f.field: f for f in propose_fields(alone, load_mapping())}["email"].decision == "review"
+
+
+def test_an_email_holding_part_of_the_name_or_another_spelling_is_not_confirmed():
+    from leadscribe.crm.mapping import email_spells_name
+    assert email_spells_name("julia.walker@acme.com", "Julia Walker")
+    assert not email_spells_name("miller@acme.com", "Emma Miller")  # "emma underscore" may have been lost
+    assert not email_spells_name("laura.petel@acme.com", "Laura Patel")
+    fields = fields_of([
+        ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+        ("S2", "prospect", "Yes, my name is David Schmitt, and I work as the head of operations at Lakeside Clinics."),
+        ("S2", "prospect", "My email is david dot schmitt at lakesideclinics dot com."),
+    ], vocabulary=VOCABULARY)
+    assert fields["email"].decision == "review" and "'schmitt' in the address sounds like 'schmidt'" in \
+        fields["email"].reason
+
+
+def test_a_heard_word_that_is_no_common_name_gets_no_name_evidence():
+    from leadscribe.understand.name_spelling import is_common_name
+    assert is_common_name("Rossi", "last") and is_common_name("Maria", "first")
+    assert not is_common_name("Water", "last") and not is_common_name("Optimus", "first")

@@ -16,12 +16,15 @@ from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
 from leadscribe.understand.contacts import FREE_MAIL
 from leadscribe.understand.entities import currency_confidence
-from leadscribe.understand.name_spelling import rival_spellings, spelling_confirmed
+from leadscribe.understand.name_spelling import is_common_name, name_part, rival_spellings, spelling_confirmed
 
 OWNER_OBJECTS = {"contact", "company"}
 # Values a second mention confirms: an amount or a count said twice. (A currency said twice with other amounts
 # confirms neither amount, so `currency` fields are left out.)
 REPEATABLE_TYPES = {"MONEY", "QUANTITY"}
+# How much a spelling being a common name with one common spelling (census lists) says for a heard name, as a
+# second opinion combined by noisy-OR: a made-up or misheard word ("Dottorner", "Optimus") gets none of it.
+KNOWN_NAME_EVIDENCE = 0.25
 
 
 class MappingError(LeadscribeError):
@@ -81,6 +84,16 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
         elif field == ("company", "domain"):
             witnesses = confirming(call, "ORGANIZATION", lambda c: company_confirms_domain(c, str(candidate.value)),
                                    owned)
+        elif field == ("contact", "email"):
+            # The address agrees with the name and the company said at other moments of the call: "julia.walker@
+            # redwoodinsurance.com" after "Julia Walker ... at Redwood Insurance". (A sound-alike spelling in the
+            # address is sent to review by its note whatever agrees with it.)
+            # The name must agree: a domain that agrees says nothing of the part before the @ ("dottfisher@").
+            elsewhere = [e for e in call.entities if not owned(e) and all(e.utterance != o.utterance for o in own)]
+            people = [e for e in elsewhere if e.type == "PERSON" and email_spells_name(str(candidate.value),
+                                                                                        str(e.value))]
+            witnesses = people + [e for e in elsewhere if people and e.type == "ORGANIZATION" and
+                                  company_confirms_domain(e, str(candidate.value))]
         elif field == ("company", "name"):
             witnesses = confirming(call, "EMAIL", lambda m: any(company_confirms_domain(o, str(m.value))
                                                                 for o in own), owned)
@@ -90,6 +103,28 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
             candidate.confidence = noisy_or(candidate.confidence, witness.confidence)
             candidate.entity_ids.append(witness.id)
     return candidates
+
+
+def email_spells_name(email: str, name: str) -> bool:
+    """Whether the address's local part is the whole of a full name, in order ("julia.walker@" and "Julia Walker").
+    Not "laura.petel@" for "Laura Patel", and not a part of the name alone ("miller@", "julia@"): a word of the
+    address may have been lost ("emma underscore miller" heard as "miller")."""
+    words = [w for w in re.split(r"[._-]", email.split("@")[0]) if w]
+    names = [w.lower() for w in name.split()]
+    return len(names) >= 2 and words == names
+
+
+def unverified_email_spelling(call: Call, email: str, seller: Seller) -> str:
+    """A reason for review when a word of the address's local part is a name whose sound has another common
+    spelling ("david.schmitt@" / Schmidt) that the prospect did not spell out letter by letter."""
+    said = [u.text for u in call.transcription.utterances if effective_role(u.role, u.speaker, seller) != "rep"]
+    for word in re.split(r"[._-]", email.split("@")[0]):
+        if len(word) < 3 or spelling_confirmed(word, said) == word.capitalize():
+            continue
+        rivals = rival_spellings(word, name_part(word))
+        if rivals:
+            return f"'{word}' in the address sounds like '{rivals[0].lower()}' too: the spelling was not spelled out"
+    return ""
 
 
 def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "",
@@ -150,6 +185,8 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         note = ""
         if entity.type == "EMAIL" and entity.source == "vocabulary":
             note = f"the domain was heard as '{entity.text}' and spelled as the listed company"
+        elif entity.type == "EMAIL":
+            note = unverified_email_spelling(call, str(entity.value), seller)
         if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value:
             note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"
         # The currency is its own hearing ("pounds" clear while "120,000" is not), so it has its own confidence.
@@ -173,7 +210,7 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
             if is_emails_last_name(call, name, seller):
                 # "Emery a Miller ..." / "maria.miller@": the one name heard is the last name.
                 if spec["part"] == "last":
-                    found.append(Candidate(value=name, confidence=confidence, role=role, entity_ids=ids))
+                    found.append(name_candidate(call, name, "last", confidence, role, ids, seller))
                 continue
             completion = next((f for f in full_names if str(f.value).split()[0].lower() == name.lower()), None)
             if completion is None and spec["part"] == "last":
@@ -183,10 +220,28 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
                 confidence = min(0.95, max(confidence, completion.confidence) + 0.1)  # two people agree
         parts = name.split()
         value = parts[0] if spec["part"] == "first" else " ".join(parts[1:])
-        value, note = verified_spelling(call, value, spec["part"], seller)
-        found.append(Candidate(value=value, confidence=confidence, role=role, entity_ids=ids,
-                               note=spelled_otherwise(call, value, seller) or note))
+        found.append(name_candidate(call, value, spec["part"], confidence, role, ids, seller))
     return the_contact(call, found, seller)
+
+
+def name_candidate(call: Call, value: str, part: str, confidence: float, role: str, ids: list[str],
+                   seller: Seller) -> Candidate:
+    """One part of the prospect's name, its spelling checked (verified_spelling) and its confidence raised by
+    independent agreement: a spelling that is a common name with no sound-alike rival (census lists), and the
+    prospect's e-mail holding the same spelling, heard at another moment of the call. Agreement cannot settle a
+    sound-alike spelling ("sophia.miller@" agrees with "Sophia" because both are one sound), so such a name stays
+    for review whatever agrees with it."""
+    value, note = verified_spelling(call, value, part, seller)
+    note = spelled_otherwise(call, value, seller) or note
+    ids = list(ids)
+    if not note and value:
+        if all(is_common_name(word, part) for word in value.split()):
+            confidence = noisy_or(confidence, KNOWN_NAME_EVIDENCE)
+        for email in prospect_emails(call, seller):
+            if email.id not in ids and value.lower() in re.split(r"[._-]", str(email.value).split("@")[0]):
+                confidence = noisy_or(confidence, email.confidence)
+                ids.append(email.id)
+    return Candidate(value=value, confidence=confidence, role=role, entity_ids=ids, note=note)
 
 
 def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple[str, str]:
@@ -206,10 +261,15 @@ def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple
     return name, ""
 
 
-def prospect_email_locals(call: Call, seller: Seller) -> list[str]:
-    """The part before the @ of every e-mail the prospect's side gave (the seller's own and the rep's left out)."""
-    return [str(e.value).split("@")[0] for e in call.entities
+def prospect_emails(call: Call, seller: Seller) -> list[Entity]:
+    """Every e-mail the prospect's side gave (the seller's own and the rep's left out)."""
+    return [e for e in call.entities
             if e.type == "EMAIL" and not seller.owns(e) and effective_role(e.role, e.speaker, seller) != "rep"]
+
+
+def prospect_email_locals(call: Call, seller: Seller) -> list[str]:
+    """The part before the @ of every e-mail the prospect's side gave."""
+    return [str(e.value).split("@")[0] for e in prospect_emails(call, seller)]
 
 
 def is_emails_last_name(call: Call, name: str, seller: Seller) -> bool:
@@ -237,7 +297,11 @@ def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Cand
     name the prospect's e-mail spells, else the one who introduced themself with a title or a company. Without
     such evidence every name stays, and the policy shows the conflict."""
     by_id = {e.id: e for e in call.entities}
-    names = {c.entity_ids[-1]: str(by_id[c.entity_ids[-1]].value) for c in found}
+    def person_id(candidate: Candidate) -> str:
+        # The last PERSON entity of a candidate is the name it was made from (an agreeing e-mail may follow it).
+        return [i for i in candidate.entity_ids if i in by_id and by_id[i].type == "PERSON"][-1]
+
+    names = {person_id(c): str(by_id[person_id(c)].value) for c in found}
     if len({n.lower() for n in names.values()}) < 2:
         return found
     local_parts = [squash(local) for local in prospect_email_locals(call, seller)]
@@ -249,7 +313,7 @@ def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Cand
     for chosen in (in_email, introduced):
         keys = {names[i].lower() for i in chosen}
         if len(keys) == 1:
-            return [c for c in found if names[c.entity_ids[-1]].lower() in keys]
+            return [c for c in found if names[person_id(c)].lower() in keys]
     return found
 
 

@@ -19,6 +19,9 @@ CENSUS_FILES = {"first": ("dist.male.first", "dist.female.first"), "last": ("dis
 # A rival spelling counts when it is at least this common relative to the heard one: "Sophia" (0.032%) beside
 # "Sofia" (0.013%) is a real doubt; "Micheal" (0.12%) beside "Michael" (2.6%) is not.
 RIVAL_SHARE = 0.1
+# A name at least this common (percent of the population) is a known name: "Rossi" (0.008), "Chen" (0.016) are;
+# "Water" as a surname (under 0.0005) is not.
+COMMON_SHARE = 0.005
 # Letters said one by one ("S-O-F-I-A", "s o f i a", "S.O.F.I.A."): at least three single letters in a row.
 SPELLED_OUT = re.compile(r"(?<![\w'])([A-Za-z])(?:(?:\s*[-.,]\s*|\s+)([A-Za-z])(?![\w'])){2,}")
 
@@ -72,6 +75,16 @@ def rival_spellings(name: str, part: str) -> list[str]:
     floor = max(shares[heard], 0.001) * RIVAL_SHARE  # the lists round rare names to 0.000
     rivals = [n for n in by_sound(part).get(sound_key(heard), []) if n != heard and shares[n] >= floor]
     return [n.capitalize() for n in sorted(rivals, key=lambda n: -shares[n])]
+
+
+def is_common_name(name: str, part: str) -> bool:
+    """Whether `name` is on the census list of `part` ("first" or "last") at COMMON_SHARE or more."""
+    return census(part).get(name.strip().lower(), 0.0) >= COMMON_SHARE
+
+
+def name_part(word: str) -> str:
+    """"first" or "last": the census list on which `word` is the more common name ("laura" a first name)."""
+    return "first" if census("first").get(word.lower(), 0.0) >= census("last").get(word.lower(), 0.0) else "last"
 
 
 def spelled_out(texts: Iterable[str]) -> list[str]:
