@@ -80,3 +80,17 @@ def test_a_calendar_date_is_surer_than_a_weekday():
     today = date.fromisoformat(CALL_DATE)
     assert resolve_date("by March 20, 2026", today).reading_confidence > \
         resolve_date("next Tuesday", today).reading_confidence
+
+
+def test_number_words_count_as_heard_at_half_the_probability_like_digits():
+    # "twelve hundred" at 0.27 beside "1200": Whisper splits a number's probability among its forms, words too.
+    assert word_evidence("twelve", 0.27) == 0.54
+    assert word_evidence("-five", 0.3) == 0.6
+    assert word_evidence("people", 0.27) == 0.27
+
+
+def test_the_currency_of_a_range_is_not_held_back_with_its_amount():
+    fields = fields_of([REP_QUESTION, ("S2", "prospect", "We have between 80 and $100,000 approved for this "
+                                                         "project.")], {})
+    assert fields["deal.amount"].decision == "review" and "range" in fields["deal.amount"].reason
+    assert (fields["deal.deal_currency_code"].value, fields["deal.deal_currency_code"].decision) == ("USD", "auto")

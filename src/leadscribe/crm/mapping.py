@@ -187,7 +187,8 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
             note = f"the domain was heard as '{entity.text}' and spelled as the listed company"
         elif entity.type == "EMAIL":
             note = unverified_email_spelling(call, str(entity.value), seller)
-        if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value:
+        # Which end of a range is the deal amount is for a person; its currency is said once for both ends.
+        if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value and key != "currency":
             note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"
         # The currency is its own hearing ("pounds" clear while "120,000" is not), so it has its own confidence.
         confidence = currency_confidence(call, entity) if entity.type == "MONEY" and key == "currency" else None

@@ -13,6 +13,11 @@ from leadscribe.schema import Utterance
 # one misheard amount we have seen, "$30,000" for eighty thousand, had its digits at 0.15).
 DIGIT_FORM_SHARE = 0.5
 HAS_DIGIT = re.compile(r"\d")
+# A number said in words shares its probability the same way ("twelve hundred" at 0.27 beside "1200").
+NUMBER_WORDS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+                "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million",
+                "billion"}
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # "We use X, but the reporting is too slow": the clause after "but" is the complaint, classified on its own.
@@ -114,7 +119,8 @@ def sentences_and_clauses(utterances: list[Utterance]) -> list[str]:
 
 def word_evidence(word: str, probability: float) -> float:
     """How clearly one word was heard: its probability, or for a digit token its share of DIGIT_FORM_SHARE."""
-    if HAS_DIGIT.search(word):
+    if HAS_DIGIT.search(word) or all(p in NUMBER_WORDS for p in word.strip(" ,.?!").lower().split("-") if p) \
+            and word.strip(" ,.?!-"):
         return min(1.0, probability / DIGIT_FORM_SHARE)
     return probability
 
