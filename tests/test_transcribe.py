@@ -146,3 +146,27 @@ def test_speech_that_yields_no_words_is_not_called_silence(data_dir, monkeypatch
     assert call.status == "error" and call.error_code == "not_transcribed"
     assert "speech were heard" in call.error and "language detected: cy" in call.error
     assert "LEADSCRIBE_LANGUAGE" in call.error
+
+
+def test_expected_languages_keep_far_field_english_from_becoming_welsh(shared_dir):
+    """Whisper base rates this AMI meeting excerpt Welsh (p 0.53) or English (p 0.54) depending
+    on the audio it hears first, and in Welsh it writes repetitive invented text. With the
+    calls' languages named, detection picks among them: the words are English."""
+    call = enrich(shared_dir / "pyannote-audio/ami/trn08.wav", Settings.load(languages=["en", "es"]))
+    assert call.status == "done", call.error
+    assert call.transcription.languages == ["en"]
+    words = normalise(" ".join(u.text for u in call.transcription.utterances)).split()
+    assert len(words) > 20 and {"the", "i", "it"} & set(words)
+    assert not {"mae", "hyn", "cymryd", "yn"} & set(words)
+
+
+def test_expected_languages_still_tell_them_apart(data_dir):
+    call = enrich(data_dir / "test_es.wav", Settings.load(languages=["en", "es"]))
+    assert call.status == "done" and call.transcription.languages == ["es"]
+
+
+@pytest.mark.parametrize("overrides", [{"languages": ["en", "xx"]}, {"language": "english"}])
+def test_an_unknown_language_code_is_a_clear_error(data_dir, overrides):
+    call = enrich(data_dir / "jfk.flac", Settings.load(model="tiny.en", **overrides))
+    assert call.status == "error" and call.error_code == "bad_language"
+    assert "unknown language code" in call.error

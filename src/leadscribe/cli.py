@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("audio", nargs="+", type=Path, help="audio files (wav, mp3, m4a, flac, ogg/opus, webm, mp4)")
     run.add_argument("--model", help="base (default, multilingual), tiny.en (fast English) or a CTranslate2 folder")
     run.add_argument("--language", help="force a language (ISO 639-1 code); default: detect")
+    run.add_argument("--languages", type=lambda text: [c.strip().lower() for c in text.split(",") if c.strip()],
+                     help="the languages calls may be in, e.g. en,es: detection picks among them")
     run.add_argument("--vocabulary", type=Path, help="custom vocabulary file (terms, [sections])")
     run.add_argument("--speakers", type=int, dest="num_speakers", help="exact number of speakers")
     run.add_argument("--min-speakers", type=int, help="at least this many speakers")
@@ -108,7 +110,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 
 def run_enrich(args, err: Console) -> int:
-    overrides = {k: getattr(args, k) for k in ("model", "language", "num_speakers", "min_speakers", "max_speakers")}
+    overrides = {k: getattr(args, k) for k in ("model", "language", "languages", "num_speakers", "min_speakers",
+                                                "max_speakers")}
     if args.vocabulary is not None:
         overrides["vocabulary"] = load_vocabulary(args.vocabulary)
     settings = Settings.load(args.config, **overrides)

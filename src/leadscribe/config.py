@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     beam_size: int = 5
     language: Optional[str] = None
     """Force a language (ISO 639-1); None detects it."""
+    languages: list[str] = []
+    """The languages calls may be in (ISO 639-1, e.g. ["en", "es"]): detection picks among them. Empty: any."""
     vocabulary: dict[str, list[str]] = {}
     """Custom vocabulary by category (see `leadscribe.understand.vocabulary`)."""
     cache_dir: Path = default_cache_dir()

@@ -24,7 +24,7 @@ import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from leadscribe.audio.decode import SAMPLE_RATE
-from leadscribe.errors import AudioError
+from leadscribe.errors import AudioError, LeadscribeError
 from leadscribe.schema import Segment, Word
 from leadscribe.speech.utterances import join_words
 
@@ -54,6 +54,8 @@ WEAK_LOGPROB = -1.0
 @dataclass
 class TranscribeOptions:
     language: Optional[str] = None
+    languages: tuple[str, ...] = ()
+    """Languages the call may be in; detection picks among them. Empty: any."""
     beam_size: int = 5
     vocabulary: tuple[str, ...] = ()
 
@@ -123,7 +125,11 @@ def transcribe_channel(model, samples: np.ndarray, options: TranscribeOptions, c
     stretches = merge_regions([(0.0, 0.0)] + speech + [(duration, duration)], MERGE_GAP_S)
     stretches = [(a, b) for a, b in stretches if b > a]
     hotwords = vocabulary_prompt(options.vocabulary)
-    segments, language, probability = _decode(model, samples, options, channel, stretches, hotwords, on_progress)
+    chosen = None
+    if options.language is None and options.languages:
+        chosen, _ = detect_language(model, samples, options.languages)
+    segments, language, probability = _decode(model, samples, options, channel, stretches, hotwords, on_progress,
+                                              language=chosen)
     if hotwords:
         missed = merge_regions(skipped_speech(speech, segments), MERGE_GAP_S)
         if missed:
@@ -196,10 +202,27 @@ def _to_segment(raw, language: str, channel: Optional[int]) -> Optional[Segment]
                    words=words)
 
 
-def detect_language(model, samples: np.ndarray) -> tuple[str, float]:
-    """Language of a stretch of audio (used per utterance when the call's language is unsure)."""
-    language, probability, _ = model.detect_language(samples[: 30 * SAMPLE_RATE])
+def detect_language(model, samples: np.ndarray, allowed: tuple[str, ...] = ()) -> tuple[str, float]:
+    """Language of (the first 30 s of) `samples` and its probability; the likeliest of `allowed`
+    when the user named the languages their calls are in (Whisper base takes far-field English
+    for Welsh at p=0.44-0.55 and then invents Welsh text for minutes)."""
+    if not model.model.is_multilingual:
+        return "en", 1.0
+    language, probability, ranked = model.detect_language(samples[: 30 * SAMPLE_RATE])
+    candidates = [(code, p) for code, p in ranked if code in allowed]
+    if candidates:
+        language, probability = max(candidates, key=lambda candidate: candidate[1])
     return language, probability
+
+
+def check_languages(model, language: Optional[str], languages: list[str]) -> None:
+    """Stop with a clear error for a language code the model does not know (a typo in a setting
+    would otherwise surface as an internal error, or silently allow no language at all)."""
+    known = set(model.supported_languages)
+    unknown = [code for code in ([language] if language else []) + list(languages) if code not in known]
+    if unknown:
+        raise LeadscribeError(f"unknown language code {', '.join(map(repr, unknown))} for this model: use ISO 639-1 "
+                              f"codes it knows ({', '.join(sorted(known)[:8])}, ...)", code="bad_language")
 
 
 # Below this call-level language probability each utterance gets its own language check.
@@ -212,7 +235,9 @@ def transcribe(call, ctx) -> None:
 
     settings = ctx.settings
     model = load_whisper(settings.model, settings.cache_dir, settings.compute_type, settings.cpu_threads)
-    options = TranscribeOptions(language=settings.language, beam_size=settings.beam_size,
+    check_languages(model, settings.language, settings.languages)
+    options = TranscribeOptions(language=settings.language, languages=tuple(settings.languages),
+                                beam_size=settings.beam_size,
                                 vocabulary=tuple(t for terms in settings.vocabulary.values() for t in terms))
     channels = call.samples.shape[0]
     total = call.file.audio_duration * channels
@@ -225,7 +250,7 @@ def transcribe(call, ctx) -> None:
                                     on_progress=lambda t, offset=offset: ctx.progress("transcribe", offset + t, total))
         found = result.segments
         if settings.language is None and result.language_probability < UNSURE_LANGUAGE and model.model.is_multilingual:
-            found = [_relabel_language(model, call.samples[index], s) for s in found]
+            found = [_relabel_language(model, call.samples[index], s, options.languages) for s in found]
         segments.extend(found)
         heard.append(result)
     ctx.progress("transcribe", total, total)
@@ -237,14 +262,15 @@ def transcribe(call, ctx) -> None:
         raise AudioError(f"{speech_seconds:.1f} s of speech were heard but none could be transcribed "
                          f"(language detected: {guess.language or 'unknown'}, probability "
                          f"{guess.language_probability:.2f}); if you know the call's language, set it with "
-                         f"--language or LEADSCRIBE_LANGUAGE", code="not_transcribed")
+                         f"--language or LEADSCRIBE_LANGUAGE, or name the languages your calls are in "
+                         f"with --languages or LEADSCRIBE_LANGUAGES", code="not_transcribed")
     call.segments = sorted(segments, key=lambda s: (s.start, s.channel or 0))
     call.metadata.model = model_label(settings.model)
 
 
-def _relabel_language(model, samples: np.ndarray, segment: Segment) -> Segment:
+def _relabel_language(model, samples: np.ndarray, segment: Segment, allowed: tuple[str, ...]) -> Segment:
     start, end = int(segment.start * SAMPLE_RATE), int(segment.end * SAMPLE_RATE)
     if end - start < 2 * SAMPLE_RATE:  # too short to tell reliably
         return segment
-    language, probability = detect_language(model, samples[start:end])
+    language, probability = detect_language(model, samples[start:end], allowed)
     return segment.model_copy(update={"language": language}) if probability >= 0.5 else segment
