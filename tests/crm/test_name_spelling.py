@@ -108,3 +108,20 @@ def test_a_heard_word_that_is_no_common_name_gets_no_name_evidence():
     from leadscribe.understand.name_spelling import is_common_name
     assert is_common_name("Rossi", "last") and is_common_name("Maria", "first")
     assert not is_common_name("Water", "last") and not is_common_name("Optimus", "first")
+
+
+def test_an_address_that_agrees_with_no_name_heard_loses_confidence():
+    from leadscribe.crm.mapping import email_contradicts_name
+    assert email_contradicts_name("anew@pinecrestbank.com", "Anna Brown")
+    assert email_contradicts_name("dottfisher@acme.com", "David Fischer")
+    for email in ("anna@acme.com", "abrown@acme.com", "annab@acme.com", "brown.anna@acme.com", "sales@acme.com",
+                  "ana.brown@acme.com", "user101@acme.com"):
+        assert not email_contradicts_name(email, "Anna Brown"), email
+    turns = [("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+             ("S2", "prospect", "Thanks for calling. Anna Brown, procurement manager over at Lakeside Clinics.")]
+    agreeing = fields_of(turns + [("S2", "prospect", "My email is just anna at lakesideclinics dot com.")],
+                         vocabulary=VOCABULARY)
+    misheard = fields_of(turns + [("S2", "prospect", "My email is just anew at lakesideclinics dot com.")],
+                         vocabulary=VOCABULARY)
+    assert misheard["email"].confidence < agreeing["email"].confidence / 1.9
+    assert misheard["email"].decision in {"review", "skip"}

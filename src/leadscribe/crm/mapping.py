@@ -16,7 +16,8 @@ from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
 from leadscribe.understand.contacts import FREE_MAIL
 from leadscribe.understand.entities import currency_confidence
-from leadscribe.understand.name_spelling import is_common_name, name_part, rival_spellings, spelling_confirmed
+from leadscribe.understand.name_spelling import (is_common_name, name_part, rival_spellings, sound_key,
+                                                 spelling_confirmed)
 
 OWNER_OBJECTS = {"contact", "company"}
 # Values a second mention confirms: an amount or a count said twice. (A currency said twice with other amounts
@@ -25,6 +26,8 @@ REPEATABLE_TYPES = {"MONEY", "QUANTITY"}
 # How much a spelling being a common name with one common spelling (census lists) says for a heard name, as a
 # second opinion combined by noisy-OR: a made-up or misheard word ("Dottorner", "Optimus") gets none of it.
 KNOWN_NAME_EVIDENCE = 0.25
+# What is left of an e-mail's confidence when its local part agrees with no name heard in the call.
+DISAGREEMENT_FACTOR = 0.5
 
 
 class MappingError(LeadscribeError):
@@ -94,6 +97,12 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
                                                                                         str(e.value))]
             witnesses = people + [e for e in elsewhere if people and e.type == "ORGANIZATION" and
                                   company_confirms_domain(e, str(candidate.value))]
+            full_names = [str(e.value) for e in elsewhere if e.type == "PERSON" and len(str(e.value).split()) >= 2]
+            if not people and full_names and all(email_contradicts_name(str(candidate.value), n) for n in full_names):
+                # "dottfisher@" after "David Fischer", "anew@" after "Anna Brown": a personal address that matches
+                # no name heard was most likely misheard; it keeps DISAGREEMENT_FACTOR of its confidence.
+                candidate.confidence = round(candidate.confidence * DISAGREEMENT_FACTOR, 4)
+                candidate.note = candidate.note or f"the address agrees with no name heard ('{full_names[0]}')"
         elif field == ("company", "name"):
             witnesses = confirming(call, "EMAIL", lambda m: any(company_confirms_domain(o, str(m.value))
                                                                 for o in own), owned)
@@ -112,6 +121,28 @@ def email_spells_name(email: str, name: str) -> bool:
     words = [w for w in re.split(r"[._-]", email.split("@")[0]) if w]
     names = [w.lower() for w in name.split()]
     return len(names) >= 2 and words == names
+
+
+# Addresses of a role or a team, not of a person: they need not spell anyone's name.
+ROLE_MAILBOXES = {"info", "sales", "contact", "admin", "office", "support", "hello", "team", "accounts", "billing",
+                  "finance", "it", "hr", "procurement", "purchasing", "marketing", "ops", "operations", "help"}
+
+
+def email_contradicts_name(email: str, name: str) -> bool:
+    """Whether a personal address's local part agrees with no part of `name` in any usual form: a name word
+    (spelled alike or sounding alike), first initial plus last name ("jwalker"), first name plus last initial
+    ("juliaw"), or the full name run together. Role mailboxes ("sales@") and digits-only parts contradict nothing."""
+    local = email.split("@")[0].lower()
+    words = [w for w in re.split(r"[._-]", local) if w]
+    names = [w.lower() for w in name.split() if w.isalpha()]
+    if not words or not names or any(w in ROLE_MAILBOXES or not w.isalpha() for w in words):
+        return False
+    first, last = names[0], names[-1]
+    forms = {first[0] + last, first + last[0], first + last, last + first, last + first[0]}
+    if re.sub(r"[._-]", "", local) in forms:
+        return False
+    keys = {sound_key(n) for n in names}
+    return not any(w in names or sound_key(w) in keys for w in words)
 
 
 def unverified_email_spelling(call: Call, email: str, seller: Seller) -> str:
