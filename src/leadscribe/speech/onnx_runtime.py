@@ -24,6 +24,8 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from leadscribe.speech.models import file_sha256
+
 logger = logging.getLogger(__name__)
 
 RUNTIME_ENV = "LEADSCRIBE_SPEAKER_RUNTIME"
@@ -47,19 +49,11 @@ def wanted_runtime() -> str:
     return runtime
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def cache_key(weights: Path, export_version: str) -> str:
     import torch
 
     digest = hashlib.sha256()
-    for part in (_file_sha256(weights), export_version, torch.__version__, str(OPSET)):
+    for part in (file_sha256(weights), export_version, torch.__version__, str(OPSET)):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:20]
