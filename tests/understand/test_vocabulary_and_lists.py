@@ -121,3 +121,21 @@ def test_a_complete_list_of_competitors_stays_auto():
                  "Gong and Salesforce are on our shortlist too."):
         field = competitors_field(text)
         assert field.decision == "auto", (text, field.reason)
+
+
+def test_a_listed_name_heard_with_a_lower_case_later_word_is_an_exact_hearing():
+    unsure = ("Lakeside", "clinics", "Clinics")
+    lower = analysed([("S2", "prospect", "I'm the head of operations at Lakeside clinics.")],
+                     vocabulary={"companies": ["Lakeside Clinics"]}, low_confidence_words=unsure)
+    same = analysed([("S2", "prospect", "I'm the head of operations at Lakeside Clinics.")],
+                    vocabulary={"companies": ["Lakeside Clinics"]}, low_confidence_words=unsure)
+    [a] = [e for e in lower.entities if e.type == "ORGANIZATION"]
+    [b] = [e for e in same.entities if e.type == "ORGANIZATION"]
+    assert a.value == b.value == "Lakeside Clinics" and a.confidence == b.confidence
+    # A one-word listed name heard lower-case may be the ordinary word: no lean on the listing.
+    word = analysed([("S2", "prospect", "We use slack every day.")], vocabulary={"products": ["Slack"]},
+                    low_confidence_words=("slack",))
+    listed = analysed([("S2", "prospect", "We use Slack every day.")], vocabulary={"products": ["Slack"]},
+                      low_confidence_words=("slack",))
+    assert [e.confidence for e in word.entities if e.type == "PRODUCT"] < \
+        [e.confidence for e in listed.entities if e.type == "PRODUCT"]

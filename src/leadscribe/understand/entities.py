@@ -206,8 +206,12 @@ def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: d
         # Whisper spreads a rare name's probability over its spellings ("Gong" at 0.3 when right), so a name heard
         # exactly as the team wrote it, capitals included, leans on the listing more than on that probability
         # (measured: every exact, same-case hearing of a listed name in the synthetic calls was said).
+        # Whisper often writes a later word of a name lower-case ("Lakeside clinics"): a hearing that starts with
+        # the capital and matches letter for letter otherwise is as exact. A lower-case start ("slack", "excel") may
+        # be the ordinary word and gets no such lean.
         hearing = None
-        if match.heard == match.term:
+        if match.heard == match.term or (match.heard[:1].isupper() and " " in match.term and
+                                         match.heard.lower() == match.term.lower()):
             hearing = LISTED_NAME_HEARING + (1 - LISTED_NAME_HEARING) * ut.asr_confidence(match.start, match.end)
         collector.add(ut, kind, match.start, match.end, match.term, 0.95 * match.similarity, "vocabulary",
                       hearing=hearing)
