@@ -116,3 +116,15 @@ def test_company_and_email_domain_confirm_each_other_and_a_name_with_one_spellin
     # "Robert Rossi" said and "robert.rossi" in the e-mail are two hearings of a name with one common spelling.
     # (A sound-alike such as "Fisher"/"Fischer" gets no such help: tests/crm/test_name_spelling.py.)
     assert both["email"].confidence > alone["email"].confidence
+
+
+def test_a_domain_that_does_not_spell_the_company_named_loses_confidence():
+    vocabulary = {"companies": ["Acme Logistics"]}
+    intro = ("S2", "prospect", "Hi Maya, Daniel Walker here, procurement manager at Acme Logistics.")
+    misheard = fields_of([intro, ("S2", "prospect", "You can email me at daniel at justdannual dot com.")],
+                         vocabulary=vocabulary)
+    heard = fields_of([intro, ("S2", "prospect", "You can email me at daniel at acmelogistics dot com.")],
+                      vocabulary=vocabulary)
+    assert misheard["domain"].decision == "review" and "does not spell the company" in misheard["domain"].reason
+    assert misheard["domain"].confidence < heard["domain"].confidence / 1.9
+    assert heard["domain"].decision == "auto"

@@ -87,6 +87,12 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
         elif field == ("company", "domain"):
             witnesses = confirming(call, "ORGANIZATION", lambda c: company_confirms_domain(c, str(candidate.value)),
                                    owned)
+            named = [e for e in call.entities if e.type == "ORGANIZATION" and not owned(e)]
+            if not witnesses and named and candidate.note == "":
+                # "justdannualatagvalogistics.com" after "Acme Logistics": a domain that does not spell the company
+                # the prospect named may be misheard (or the company's other name): a person checks it.
+                candidate.confidence = round(candidate.confidence * DISAGREEMENT_FACTOR, 4)
+                candidate.note = f"the domain does not spell the company named ('{named[0].value}')"
         elif field == ("contact", "email"):
             # The address agrees with the name and the company said at other moments of the call: "julia.walker@
             # redwoodinsurance.com" after "Julia Walker ... at Redwood Insurance". (A sound-alike spelling in the
