@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from leadscribe.config import Settings
-from leadscribe.speech.diarize import (LocalSpeaker, add_quiet_voices, centroids_of, chunk_words, cluster_voices,
-                                       diarize, relabel_frames_by_pieces)
+from leadscribe.speech.diarize import add_quiet_voices, centroids_of, chunk_words, cluster_voices, diarize
 from leadscribe.speech.utterances import utterances
 from leadscribe.speech.voice import CAMPP_EMBEDDING_DIM, campp_weights_path, kaldi_fbank, load_speaker_encoder
 from tests.speech.conftest import run_stages
@@ -171,39 +170,6 @@ def test_a_quiet_participant_becomes_a_speaker_but_a_blip_does_not():
     assert len(add_quiet_voices(embeddings[:7], np.append(seconds[:6], 0.2), reliable[:7], centres, None)) == 1
     # Never beyond --max-speakers.
     assert len(add_quiet_voices(embeddings, seconds, reliable, centres, 1)) == 1
-
-
-def test_a_local_speaker_holding_two_voices_is_split_by_its_pieces():
-    """The segmentation model heard one local speaker for 8 s; the first 4 s sound like voice A,
-    the rest like voice B: the frames after the change go to B, the rest stay A's."""
-    from leadscribe.speech.segmentation import LocalActivity
-
-    step, frames = 0.02, 500
-    active = np.zeros((1, frames, 3), dtype=bool)
-    active[0, :400, 0] = True
-    activity = LocalActivity(window_starts=np.array([0.0]), probability=active.astype(float), active=active,
-                             frame_step=step, frame_offset=0.0)
-    centres = np.eye(2, CAMPP_EMBEDDING_DIM)
-
-    class VoiceByTime:
-        def embed_span_groups(self, samples, groups):
-            middles = [(g[0][0] + g[-1][1]) / 2 for g in groups]
-            return np.array([centres[0] if m < 4.0 else centres[1] for m in middles])
-
-    speakers = [LocalSpeaker(0, 0, [(0.0, 5.0)], 8.0)]
-    relabelled = relabel_frames_by_pieces(np.zeros(16000 * 10), activity, speakers, np.array([0]), centres,
-                                          VoiceByTime(), 10.0)
-    frame_labels = relabelled[0]
-    assert (frame_labels[:150] == 0).all() and (frame_labels[260:400] == 1).all()
-    # Another local speaker of the window already is B: the model heard two voices, so A's
-    # frames never become B's.
-    active[0, 450:, 1] = True
-    speakers.append(LocalSpeaker(0, 1, [(9.0, 10.0)], 1.0))
-    assert relabel_frames_by_pieces(np.zeros(16000 * 10), activity, speakers, np.array([0, 1]), centres,
-                                    VoiceByTime(), 10.0) == {}
-    # One speaker found: nothing to split.
-    assert relabel_frames_by_pieces(np.zeros(16000 * 10), activity, speakers[:1], np.array([0]), centres[:1],
-                                    VoiceByTime(), 10.0) == {}
 
 
 def test_voices_found_during_transcription_equal_those_found_after(shared_dir):

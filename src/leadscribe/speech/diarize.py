@@ -14,10 +14,8 @@ Mono audio is diarized by voice (`diarize_by_segmentation`):
    local speakers unlike every voice found become speakers of their own when they add up
    to enough speech (a meeting participant who only said "agreed").
 4. Every local speaker is assigned to a speaker, two of one window never to the same one
-   (the model heard them as two voices). Its speech is also embedded in 1.5 s pieces, and
-   frames whose pieces clearly sound like another speaker go to that one (the model can hear
-   two similar voices as one local speaker for a whole window). Frame activity is rebuilt
-   across windows, overlap keeping both voices, and runs of activity become turns.
+   (the model heard them as two voices); frame activity is rebuilt across windows, overlap
+   keeping both voices, and runs of activity become turns.
 5. Each word takes the speaker most active under it (in overlap, the one the model favours).
 
 When the segmentation model is unavailable or hears nobody, Whisper's words are cut into
@@ -279,17 +277,6 @@ MIN_EXCLUSIVE_SPEECH_S = 0.5
 MAX_VOICEPRINT_S = 5.0
 # Local speakers with at least this much speech vote in clustering; the rest are only assigned.
 RELIABLE_LOCAL_S = 1.0
-# The segmentation model sometimes hears two similar voices as one local speaker for a whole
-# window (two men taking turns in a meeting room), and one voiceprint for both cannot tell
-# them apart. So each local speaker's speech is also embedded in pieces of PIECE_S every
-# PIECE_HOP_S (a piece needs MIN_PIECE_SPEECH_S without overlap), and each frame goes to the
-# speaker its pieces' mean voiceprint is closest to, if that beats its local speaker's own by
-# PIECE_MARGIN. Pieces shorter than 1.5 s give unreliable voiceprints; pieces of 2 s or more
-# straddle the changes of speaker they are meant to find.
-PIECE_S = 1.5
-PIECE_HOP_S = 1.0
-MIN_PIECE_SPEECH_S = 0.75
-PIECE_MARGIN = 0.05
 
 
 @dataclass
@@ -339,16 +326,13 @@ def local_speakers(activity, duration: float) -> list[LocalSpeaker]:
 
 
 def reconstruct_activity(activity, speakers: list[LocalSpeaker], labels: np.ndarray, num_clusters: int,
-                         duration: float, frame_labels: Optional[dict[int, np.ndarray]] = None
-                         ) -> tuple[np.ndarray, np.ndarray]:
+                         duration: float) -> tuple[np.ndarray, np.ndarray]:
     """Global (clusters, frames) activity: who talks in each frame of the whole recording.
 
     Each cluster's score in a frame is the Hamming-weighted mean, over the windows that
     see the frame, of its local speakers' activity; the number of people talking is the
     same mean of the local speaker count, rounded. The frame goes to that many clusters,
-    highest scores first, so overlap keeps both voices. `frame_labels` (row of `speakers` ->
-    cluster per frame of its window) overrides a local speaker's cluster frame by frame
-    (`relabel_frames_by_pieces`). Returns (active, score).
+    highest scores first, so overlap keeps both voices. Returns (active, score).
     """
     frames = int(np.ceil(duration / activity.frame_step)) + 1
     per_window = activity.active.shape[1]
@@ -356,10 +340,9 @@ def reconstruct_activity(activity, speakers: list[LocalSpeaker], labels: np.ndar
     score = np.zeros((num_clusters, frames))
     count = np.zeros(frames)
     weight = np.zeros(frames)
-    frame_labels = frame_labels or {}
-    by_window: dict[int, list[tuple[int, int, int]]] = {}
-    for row, (speaker, label) in enumerate(zip(speakers, labels)):
-        by_window.setdefault(speaker.window, []).append((row, speaker.index, int(label)))
+    by_window: dict[int, list[tuple[int, int]]] = {}
+    for speaker, label in zip(speakers, labels):
+        by_window.setdefault(speaker.window, []).append((speaker.index, int(label)))
     for window in range(len(activity.window_starts)):
         first = int(round(activity.window_starts[window] / activity.frame_step))
         index = first + np.arange(per_window)
@@ -367,10 +350,8 @@ def reconstruct_activity(activity, speakers: list[LocalSpeaker], labels: np.ndar
         local = (activity.probability if SOFT_ACTIVITY else activity.active)[window][keep].astype(float)
         index = index[keep]
         clustered = np.zeros((len(index), num_clusters))
-        frame = np.arange(len(index))
-        for row, speaker_index, label in by_window.get(window, []):
-            cluster = frame_labels[row][keep] if row in frame_labels else np.full(len(index), label)
-            clustered[frame, cluster] = np.maximum(clustered[frame, cluster], local[:, speaker_index])
+        for speaker_index, label in by_window.get(window, []):
+            clustered[:, label] = np.maximum(clustered[:, label], local[:, speaker_index])
         score[:, index] += (clustered * taper[keep, None]).T
         count[index] += local.sum(axis=1) * taper[keep]
         weight[index] += taper[keep]
@@ -427,8 +408,7 @@ def find_voices(samples: np.ndarray, settings: Settings) -> Optional[VoiceMap]:
     if not settings.num_speakers:
         centres = add_quiet_voices(embeddings, seconds, reliable, centres, settings.max_speakers)
     labels = assign_distinct_per_window(speakers, embeddings @ centres.T)
-    frame_labels = relabel_frames_by_pieces(samples, activity, speakers, labels, centres, encoder, duration)
-    active, score = reconstruct_activity(activity, speakers, labels, len(centres), duration, frame_labels)
+    active, score = reconstruct_activity(activity, speakers, labels, len(centres), duration)
     turns = turns_from_activity(active, activity.frame_step, duration)
     return VoiceMap(turns, active, score, activity.frame_step, activity.frame_offset, centres)
 
@@ -507,63 +487,6 @@ def assign_distinct_per_window(speakers: list[LocalSpeaker], similarity: np.ndar
         for row, cluster in zip(chosen_rows, chosen_clusters):
             labels[rows[row]] = cluster
     return labels
-
-
-def relabel_frames_by_pieces(samples: np.ndarray, activity, speakers: list[LocalSpeaker], labels: np.ndarray,
-                             centres: np.ndarray, encoder, duration: float) -> dict[int, np.ndarray]:
-    """Cluster per frame for local speakers whose speech, heard in short pieces, is partly another voice.
-
-    Returns {row of `speakers`: cluster per frame of its window} for the local speakers where
-    some frame changes. A frame takes the cluster most similar to the mean voiceprint of the
-    pieces covering it, if that beats the local speaker's own cluster by PIECE_MARGIN; never
-    the cluster of another local speaker of the same window (the model heard them as two
-    voices, see `assign_distinct_per_window`).
-    """
-    if len(centres) < 2:
-        return {}
-    step, half = activity.frame_step, activity.frame_step / 2
-    length = max(1, int(round(PIECE_S / step)))
-    hop = max(1, int(round(PIECE_HOP_S / step)))
-    pieces: list[tuple[int, int, int]] = []  # (row, first frame, end frame)
-    spans: list[list[tuple[float, float]]] = []
-    for row, speaker in enumerate(speakers):
-        times = activity.frame_times(speaker.window)
-        talking = activity.active[speaker.window, :, speaker.index] & (times < duration)
-        alone = activity.active[speaker.window].sum(axis=1) == 1
-        for first, last in _runs(talking):
-            starts = list(range(first, max(first + 1, last - length + 1), hop))
-            if starts[-1] + length < last:  # a last piece ending where the run ends
-                starts.append(last - length)
-            for start in starts:
-                end = min(last, start + length)
-                use = np.zeros_like(talking)
-                use[start:end] = alone[start:end]
-                if use.sum() * step < MIN_PIECE_SPEECH_S:
-                    continue
-                pieces.append((row, start, end))
-                spans.append([(max(0.0, times[a] - half), min(duration, times[b - 1] + half)) for a, b in _runs(use)])
-    if not pieces:
-        return {}
-    similarity = encoder.embed_span_groups(samples, spans) @ centres.T
-    frames = activity.active.shape[1]
-    totals: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for (row, start, end), row_similarity in zip(pieces, similarity):
-        total, count = totals.setdefault(row, (np.zeros((frames, len(centres))), np.zeros(frames)))
-        total[start:end] += row_similarity
-        count[start:end] += 1
-    relabelled = {}
-    for row, (total, count) in totals.items():
-        speaker, own = speakers[row], int(labels[row])
-        mean = total / np.maximum(count, 1)[:, None]
-        for other, other_label in zip(speakers, labels):
-            if other.window == speaker.window and other is not speaker and int(other_label) != own:
-                mean[:, int(other_label)] = -np.inf
-        best = mean.argmax(axis=1)
-        gain = mean[np.arange(frames), best] - mean[:, own]
-        change = (count > 0) & (best != own) & (gain >= PIECE_MARGIN)
-        if change.any():
-            relabelled[row] = np.where(change, best, own)
-    return relabelled
 
 
 @dataclass
