@@ -125,7 +125,10 @@ def entities(call: Call, ctx) -> None:
     """Stage: fill `call.entities`."""
     utterances = call.transcription.utterances
     texts = [UtteranceText.of(u) for u in utterances]
-    vocabulary = merged_vocabulary(call.metadata.vocabulary or getattr(ctx.settings, "vocabulary", {}) or {})
+    team_vocabulary = call.metadata.vocabulary or getattr(ctx.settings, "vocabulary", {}) or {}
+    vocabulary = merged_vocabulary(team_vocabulary)
+    listed = {term.lower() for terms in team_vocabulary.values() for term in terms}
+    unlisted = frozenset(p for p in known_products() if p.lower() not in listed)
     seller_company = getattr(ctx.settings, "seller_company", None)
     if seller_company and seller_company.lower() not in {t.lower() for t in vocabulary.get("companies", [])}:
         # The team's own company name is a name it cares about: heard slightly wrong, it is still theirs.
@@ -138,7 +141,7 @@ def entities(call: Call, ctx) -> None:
         find_emails_in(collector, ut, tuple(vocabulary.get("companies", [])))
         for found in find_usernames(ut.text):
             collector.add(ut, "USERNAME", found.start, found.end, found.value, found.confidence, "rules")
-        find_vocabulary(collector, ut, vocabulary)
+        find_vocabulary(collector, ut, vocabulary, unlisted)
         find_greeted_company(collector, ut, vocabulary.get("companies", []))
         find_job_titles(collector, ut, doc)
         find_self_introductions(collector, ut)
@@ -199,8 +202,14 @@ def listed_company_domain(email: str, companies: tuple[str, ...]) -> Optional[tu
     return (f"{local}@{best[0]}.{tld}", best[1] / 100.0) if best else None
 
 
-def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: dict[str, list[str]]) -> None:
+def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: dict[str, list[str]],
+                    unlisted: frozenset[str] = frozenset()) -> None:
+    """Listed names heard in the utterance, exactly or as near-misses. `unlisted`: catalogue products the team
+    did not list, which only an exact hearing or a capitalised near-miss finds: a lower-case near-miss of
+    one is most often the ordinary word Whisper heard ("looked" is not Looker, "double" is not Tableau)."""
     for match in match_vocabulary(ut.text, vocabulary, ut.asr_confidence):
+        if match.term in unlisted and match.similarity < 1.0 and match.heard == match.heard.lower():
+            continue
         kind = CATEGORY_TYPES.get(match.category, "PRODUCT" if match.category == "products" else "ORGANIZATION")
         # An exact hearing of a listed name is as sure as the words; a correction is as sure as its similarity.
         # Whisper spreads a rare name's probability over its spellings ("Gong" at 0.3 when right), so a name heard
