@@ -109,7 +109,8 @@ def transcription_only_seconds(audio: Path, settings: Settings) -> float:
 
 def added_by_speakers(with_speakers: float, transcription_only: float) -> dict[str, Any]:
     added = with_speakers - transcription_only
-    return {"transcription_only_seconds": transcription_only, "speaker_stages_added_seconds": added,
+    return {"up_to_speakers_seconds": with_speakers, "transcription_only_seconds": transcription_only,
+            "speaker_stages_added_seconds": added,
             "speaker_stages_added_share": added / transcription_only if transcription_only else None}
 
 
@@ -174,8 +175,7 @@ def run_bench(audio: list[Path], settings: Settings, parallel: int = 1,
                   "rtf_total": enrich_seconds / audio_seconds if audio_seconds else None,
                   "rtf_by_stage": {s: v / audio_seconds for s, v in stages.items()} if audio_seconds else {},
                   **shares_of_transcription(stages),
-                  **added_by_speakers(sum(f["speaker_stages_added_seconds"] for f in files)
-                                      + sum(f["transcription_only_seconds"] for f in files),
+                  **added_by_speakers(sum(f["up_to_speakers_seconds"] for f in files),
                                       sum(f["transcription_only_seconds"] for f in files))},
         "peak_rss_mb": peak_rss_mb(),
         "sequential": {"audio_hours_per_hour": sequential_rate},
