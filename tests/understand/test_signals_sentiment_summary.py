@@ -117,3 +117,19 @@ def test_signals_and_sentiment_share_one_encoding_of_the_call(monkeypatch):
     assert len(batches[0]) == len(set(batches[0])) == len(call.embeddings)
     assert any("but" not in t and "too slow" in t for t in batches[0])  # the clause, not only the sentence
     assert "embeddings" not in call.model_dump()
+
+
+def test_a_guessed_word_at_the_edge_of_a_quote_is_left_out():
+    """Whisper ends a segment with the next turn's first word stretched over the pause ("... on exports About",
+    heard at 0.15, in the demo call): the pain point quotes what was said, not the guess."""
+    call = make_call([("S2", "prospect", "The reporting is too slow, and our team wastes hours every week on exports About")])
+    call.transcription.utterances[0].words[-1].confidence = 0.15
+    entities(call, make_context())
+    signals(call, make_context())
+    pains = [s.text for s in call.signals.pain_points]
+    assert pains and not any(p.endswith("About") for p in pains)
+    assert any(p.endswith("exports") for p in pains)
+    # A clearly heard last word stays.
+    call.transcription.utterances[0].words[-1].confidence = 0.9
+    signals(call, make_context())
+    assert any(s.text.endswith("About") for s in call.signals.pain_points)

@@ -101,6 +101,10 @@ def classify_sentences(sentences: list[str], vectors: Optional[np.ndarray] = Non
     return results
 
 
+# A word at the edge of a quoted sentence below this confidence is left out of the quote (and its score).
+UNHEARD_EDGE_WORD = 0.3
+
+
 def signals(call: Call, ctx) -> None:
     """Stage: fill `call.signals`."""
     found = Signals()
@@ -115,6 +119,7 @@ def signals(call: Call, ctx) -> None:
     labels = classify_sentences(texts, vectors)
     negative = sentence_scores(texts, vectors)[:, LABELS.index("negative")] if texts else []
     for (ut, start, end), (label, score), unhappy in zip(sentences, labels, negative):
+        start, end = ut.without_unheard_edges(start, end, UNHEARD_EDGE_WORD)
         text = ut.text[start:end].strip()
         if label == "none" or not CUES[label].search(text):
             label, score = rule_label(call, ut, start, end, text, float(unhappy))

@@ -55,6 +55,19 @@ class UtteranceText:
     def word_indices(self, start: int, end: int) -> list[int]:
         return [i for i, (s, e) in enumerate(self.offsets) if s < end and e > start]
 
+    def without_unheard_edges(self, start: int, end: int, floor: float) -> tuple[int, int]:
+        """The span less the words at its ends the recogniser gave under `floor`: Whisper pads a segment's edge
+        with guesses ("... on exports About", the next turn's first word stretched over the pause before it)."""
+        indices = self.word_indices(start, end)
+        words = self.utterance.words
+        while indices and words[indices[-1]].confidence < floor:
+            indices.pop()
+        while indices and words[indices[0]].confidence < floor:
+            indices.pop(0)
+        if not indices or len(indices) == len(self.word_indices(start, end)):
+            return start, end
+        return max(start, self.offsets[indices[0]][0]), min(end, self.offsets[indices[-1]][1])
+
     def times(self, start: int, end: int) -> tuple[float, float]:
         indices = self.word_indices(start, end)
         if not indices:
