@@ -421,9 +421,8 @@ def start_finding_voices(call: Call, ctx: Context) -> None:
     most of diarization's cost from the wall-clock time of a call. Off with
     `LEADSCRIBE_DIARIZE_DURING_TRANSCRIPTION=false` (e.g. when every core already runs a call).
     """
-    if not ctx.settings.diarize_during_transcription or call.samples is None or call.samples.shape[0] != 1:
-        return
-    if call.samples.shape[1] == 0:
+    mono = call.samples is not None and call.samples.shape[0] == 1 and call.samples.shape[1] > 0
+    if not (mono and ctx.settings.diarize_during_transcription):
         return
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="find-voices")
     ctx.background["voices"] = executor.submit(find_voices, call.samples[0], ctx.settings)
