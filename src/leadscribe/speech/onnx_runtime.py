@@ -95,7 +95,7 @@ class OnnxModel:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        # One thread, as for torch (see `voice.CamppEncoder._embed_windows`): the cores are
+        # One thread, as for torch (see `voice.one_torch_thread`): the cores are
         # shared with Whisper workers, and a second thread gains little on these networks.
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1

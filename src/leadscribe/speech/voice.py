@@ -42,6 +42,26 @@ class SpeakerEncoder(Protocol):
         """One L2-normalised embedding per group of spans, as if the spans were one recording."""
 
 
+@contextmanager
+def one_torch_thread():
+    """Run torch on one thread inside the block (the speaker networks, CAM++ and segmentation-3.0).
+
+    These small convolutions and LSTMs gain little from a second core, and when the cores are
+    shared (Whisper workers, other jobs) OpenMP's spinning threads slow inference down several
+    times over. (ONNX Runtime sessions get one thread too.)"""
+    import torch
+
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def kaldi_fbank(samples: np.ndarray, num_mel_bins: int = 80) -> np.ndarray:
     """Kaldi-style log-mel filterbank, 25 ms frames every 10 ms, shape (frames, num_mel_bins).
 
@@ -166,32 +186,16 @@ class CamppEncoder:
         by_length: dict[int, list[int]] = {}
         for index, window in enumerate(windows):
             by_length.setdefault(len(window), []).append(index)
-        with self._one_torch_thread():
-            forward = self._onnx if self._onnx is not None else self._torch_forward
-            for indices in by_length.values():
-                for b in range(0, len(indices), self.BATCH):
-                    chunk = indices[b:b + self.BATCH]
-                    out[chunk] = forward(np.stack([windows[i] for i in chunk]))
+        forward = self._onnx if self._onnx is not None else self._torch_forward
+        for indices in by_length.values():
+            for b in range(0, len(indices), self.BATCH):
+                chunk = indices[b:b + self.BATCH]
+                out[chunk] = forward(np.stack([windows[i] for i in chunk]))
         return out
 
     def _torch_forward(self, batch: np.ndarray) -> np.ndarray:
-        with self._one_torch_thread(), self._torch.inference_mode():
+        with one_torch_thread(), self._torch.inference_mode():
             return self._model(self._torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))).numpy()
-
-    @contextmanager
-    def _one_torch_thread(self):
-        # One thread: these small convolutions gain little from a second core, and when the
-        # cores are shared (Whisper workers, other jobs) OpenMP's spinning threads slow
-        # inference down several times over. (ONNX Runtime sessions get one thread too.)
-        threads = self._torch.get_num_threads()
-        if threads == 1:
-            yield
-            return
-        self._torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            self._torch.set_num_threads(threads)
 
 
 class ResemblyzerEncoder:
