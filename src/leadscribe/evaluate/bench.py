@@ -76,7 +76,7 @@ def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
     plain_seconds, _ = plain_transcription(Path(audio), settings)
     transcription_only = transcription_only_seconds(Path(audio), settings)
     duration = call.file.audio_duration or 0.0
-    with_speakers = sum(call.metadata.timings.get(stage, 0.0) for stage in STAGES_UP_TO_SPEAKERS)
+    with_speakers = sum(call.metadata.timings.get(stage, 0.0) for stage in stages_through(LAST_SPEAKER_STAGE))
     return {
         "audio": str(audio), "status": call.status, "error": call.error, "audio_seconds": duration,
         "enrich_seconds": enrich_seconds, "plain_whisper_seconds": plain_seconds,
@@ -92,7 +92,15 @@ def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
 # Diarization may run while Whisper transcribes (`diarize.start_finding_voices`): then the
 # `diarize` stage's own time is only the wait for it, and the true cost is how much longer
 # decoding, transcription and diarization take together than decoding and transcription alone.
-STAGES_UP_TO_SPEAKERS = ("decode", "start_finding_voices", "transcribe", "require_speech", "diarize", "roles")
+LAST_SPEAKER_STAGE = "roles"
+
+
+def stages_through(last: str) -> list[str]:
+    """The pipeline's stage names from the first up to and including `last`, in their order."""
+    from leadscribe.pipeline import STAGES
+
+    names = [name for name, _ in STAGES]
+    return names[:names.index(last) + 1]
 
 
 def transcription_only_seconds(audio: Path, settings: Settings) -> float:
