@@ -154,7 +154,7 @@ def email_contradicts_name(email: str, name: str) -> bool:
 def unverified_email_spelling(call: Call, email: str, seller: Seller) -> str:
     """A reason for review when a word of the address's local part is a name whose sound has another common
     spelling ("david.schmitt@" / Schmidt) that the prospect did not spell out letter by letter."""
-    said = [u.text for u in call.transcription.utterances if effective_role(u.role, u.speaker, seller) != "rep"]
+    said = prospect_said(call, seller)
     for word in re.split(r"[._-]", email.split("@")[0]):
         if len(word) < 3 or spelling_confirmed(word, said) == word.capitalize():
             continue
@@ -287,9 +287,7 @@ def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple
     left; otherwise the name as heard and, when another common spelling sounds the same ("Sophia"/"Sofia",
     "Fisher"/"Fischer"), a reason for a person to check which one is theirs. The e-mail said aloud is no check: it
     is another hearing of the same sound."""
-    said = [u.text for u in call.transcription.utterances
-            if effective_role(u.role, u.speaker, seller) != "rep"]
-    confirmed = spelling_confirmed(name, said)
+    confirmed = spelling_confirmed(name, prospect_said(call, seller))
     if confirmed is not None:
         return confirmed, ""
     rivals = rival_spellings(name, "first" if part == "first" else "last")
@@ -297,6 +295,11 @@ def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple
         shown = "', '".join(rivals[:3])
         return name, f"'{name}' sounds like '{shown}' too: the spelling was not spelled out"
     return name, ""
+
+
+def prospect_said(call: Call, seller: Seller) -> list[str]:
+    """The text of every utterance of the prospect's side (where a spelling may have been spelled out)."""
+    return [u.text for u in call.transcription.utterances if effective_role(u.role, u.speaker, seller) != "rep"]
 
 
 def prospect_emails(call: Call, seller: Seller) -> list[Entity]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from leadscribe.schema import Utterance
+from leadscribe.understand.numbers import TENS_WORDS, UNITS_WORDS
 
 # Whisper shares a number's probability among the ways to write it ("5,000", "5000", "five thousand", "$80" and
 # "80 dollars"), so a digit token that is right often gets about half the mass ("5000" at 0.27-0.6 in our calls).
@@ -14,10 +15,7 @@ from leadscribe.schema import Utterance
 DIGIT_FORM_SHARE = 0.5
 HAS_DIGIT = re.compile(r"\d")
 # A number said in words shares its probability the same way ("twelve hundred" at 0.27 beside "1200").
-NUMBER_WORDS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
-                "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million",
-                "billion"}
+NUMBER_WORDS = (UNITS_WORDS - {"oh"}) | TENS_WORDS | {"hundred", "thousand", "million", "billion"}
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # "We use X, but the reporting is too slow": the clause after "but" is the complaint, classified on its own.
@@ -58,13 +56,14 @@ class UtteranceText:
     def without_unheard_edges(self, start: int, end: int, floor: float) -> tuple[int, int]:
         """The span less the words at its ends the recogniser gave under `floor`: Whisper pads a segment's edge
         with guesses ("... on exports About", the next turn's first word stretched over the pause before it)."""
-        indices = self.word_indices(start, end)
+        spanned = self.word_indices(start, end)
+        indices = list(spanned)
         words = self.utterance.words
         while indices and words[indices[-1]].confidence < floor:
             indices.pop()
         while indices and words[indices[0]].confidence < floor:
             indices.pop(0)
-        if not indices or len(indices) == len(self.word_indices(start, end)):
+        if not indices or len(indices) == len(spanned):
             return start, end
         return max(start, self.offsets[indices[0]][0]), min(end, self.offsets[indices[-1]][1])
 
