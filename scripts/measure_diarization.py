@@ -29,10 +29,10 @@ from leadscribe.evaluate.metrics import diarization_error, pooled_diarization_er
 from leadscribe.pipeline import new_call
 from leadscribe.speech import diarize as diarize_module
 from leadscribe.speech.diarize import diarize
-from leadscribe.speech.models import load_whisper
+from leadscribe.speech.models import load_whisper, thread_budget
 from leadscribe.speech.segmentation import load_segmenter
 from leadscribe.speech.transcribe import transcribe
-from leadscribe.speech.voice import load_speaker_encoder
+from leadscribe.speech.voice import encoder_for
 
 
 SAME_RUN_FILES = ("callytics-csvd/Call01.wav", "callytics-csvd/Call02.wav", "pyannote-audio/sample.wav",
@@ -123,8 +123,8 @@ def same_run(args, settings: Settings) -> None:
         variants[" ".join(args.compare)] = parse_overrides(args.compare)
     # Loading is a one-off per process, not per call.
     load_whisper(settings.model, settings.cache_dir, settings.compute_type, settings.cpu_threads)
-    load_segmenter()
-    load_speaker_encoder(settings.speaker_model)
+    load_segmenter(thread_budget(settings.cpu_threads))
+    encoder_for(settings)
     totals = {name: [0.0, 0.0] for name in variants}
     for position, relative in enumerate(args.files):
         ref = refs[relative][1]
@@ -163,7 +163,7 @@ def main() -> None:
         same_run(args, settings)
         return
     args.cache.mkdir(parents=True, exist_ok=True)
-    load_speaker_encoder(settings.speaker_model)  # loading is a one-off per process, not per call
+    encoder_for(settings)  # loading is a one-off per process, not per call
     by_group: dict[str, list[dict]] = {}
     right = total = 0
     diarize_s = transcribe_s = 0.0

@@ -63,6 +63,20 @@ def test_embeddings_agree_with_torch_on_real_audio(encoders, segmenters, sample_
                   - torch_encoder.embed_spans(sample_samples, spans)).max() < 1e-4
 
 
+def test_more_threads_give_the_same_numbers(encoders, segmenters, onnx_cache, sample_samples):
+    """Diarization after transcription runs the networks on the call's thread budget, during it on one."""
+    one_encoder, one_segmenter = encoders[1], segmenters[1]
+    two_encoder, two_segmenter = CamppEncoder("onnx", onnx_cache, threads=2), SpeakerSegmenter("onnx", onnx_cache, threads=2)
+    assert two_encoder._onnx._session.get_session_options().intra_op_num_threads == 2
+    assert one_encoder._onnx._session.get_session_options().intra_op_num_threads == 1
+    one = one_segmenter.segment(sample_samples, SEGMENTATION_STEP_S)
+    two = two_segmenter.segment(sample_samples, SEGMENTATION_STEP_S)
+    assert np.abs(one.probability - two.probability).max() < 1e-4 and (one.active == two.active).all()
+    groups = [s.spans for s in local_speakers(one, len(sample_samples) / 16000)]
+    assert np.abs(one_encoder.embed_span_groups(sample_samples, groups)
+                  - two_encoder.embed_span_groups(sample_samples, groups)).max() < 1e-4
+
+
 def test_the_export_is_cached_and_reused(encoders, segmenters, onnx_cache, monkeypatch):
     import torch
 

@@ -240,7 +240,7 @@ def turns_from_words(words: list[Word], bridge_s: float = TURN_BRIDGE_S) -> list
 
 def diarize_by_voice(call: Call, ctx: Context) -> list[SpeakerTurn]:
     """Speaker turns from the voice alone (mono audio); sets each word's speaker."""
-    from leadscribe.speech.voice import load_speaker_encoder
+    from leadscribe.speech.voice import encoder_for
 
     words = sorted((w for s in call.segments for w in s.words), key=lambda w: (w.start, w.end))
     if not words:
@@ -248,7 +248,7 @@ def diarize_by_voice(call: Call, ctx: Context) -> list[SpeakerTurn]:
     settings = ctx.settings
     chunks = chunk_words(words)
     durations = np.array([c.duration for c in chunks])
-    encoder = load_speaker_encoder(settings.speaker_model)
+    encoder = encoder_for(settings)
     embeddings = encoder.embed_spans(call.samples[0], [(c.start, c.end) for c in chunks])
     reliable = durations >= RELIABLE_CHUNK_S
     if reliable.sum() < 2:  # too little clean speech to compare voices: use every chunk
@@ -380,23 +380,24 @@ class VoiceMap:
     """One voiceprint per cluster."""
 
 
-def find_voices(samples: np.ndarray, settings: Settings) -> Optional[VoiceMap]:
+def find_voices(samples: np.ndarray, settings: Settings, threads: int = 1) -> Optional[VoiceMap]:
     """segmentation-3.0 and CAM++ over mono audio; None when the model hears nobody.
 
     Speech is found by the segmentation model, not by Whisper's words, so quiet speech,
     back-channels and overlap all count. Each window's local speakers get one voiceprint
     from all their speech in that window; voiceprints are clustered across windows.
     Needs no transcript, so it can run while Whisper transcribes (`start_finding_voices`).
+    `threads`: for the two networks (ONNX Runtime).
     """
     from leadscribe.speech.segmentation import load_segmenter
     from leadscribe.speech.voice import load_speaker_encoder
 
     duration = len(samples) / SAMPLE_RATE
-    activity = load_segmenter().segment(samples, SEGMENTATION_STEP_S)
+    activity = load_segmenter(threads).segment(samples, SEGMENTATION_STEP_S)
     speakers = local_speakers(activity, duration)
     if not speakers:
         return None
-    encoder = load_speaker_encoder(settings.speaker_model)
+    encoder = load_speaker_encoder(settings.speaker_model, threads)
     embeddings = encoder.embed_span_groups(samples, [s.spans for s in speakers])
     seconds = np.array([s.seconds for s in speakers])
     reliable = seconds >= RELIABLE_LOCAL_S
@@ -426,14 +427,22 @@ def start_finding_voices(call: Call, ctx: Context) -> None:
     if not (mono and ctx.settings.diarize_during_transcription):
         return
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="find-voices")
-    ctx.background["voices"] = executor.submit(find_voices, call.samples[0], ctx.settings)
+    # One thread: Whisper keeps the call's cores busy, and a second thread for the voice search
+    # only adds contention (measured, 2 cores: speaker stages added 15.5-16.2% to decoding and
+    # transcription with one thread, 17.2-18.1% with two).
+    ctx.background["voices"] = executor.submit(find_voices, call.samples[0], ctx.settings, 1)
     executor.shutdown(wait=False)  # the thread ends with its one task
 
 
 def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     """Speaker turns from the voices found in the audio (mono); sets each word's speaker."""
+    from leadscribe.speech.models import thread_budget
+
     pending = ctx.background.pop("voices", None)
-    voices = pending.result() if pending is not None else find_voices(call.samples[0], ctx.settings)
+    if pending is not None:
+        voices = pending.result()
+    else:  # after transcription, the cores are free: the call's whole thread budget, as Whisper's
+        voices = find_voices(call.samples[0], ctx.settings, thread_budget(ctx.settings.cpu_threads))
     if voices is None:
         return diarize_by_voice(call, ctx)  # the model heard nobody: fall back on Whisper's words
     speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in voices.turns]))

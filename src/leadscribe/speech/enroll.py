@@ -66,9 +66,9 @@ def speech_spans(samples: np.ndarray, span_s: float = ENROL_SPAN_S) -> list[tupl
 def voiceprint_from_audio(paths: Sequence[Path], settings: Settings) -> tuple[np.ndarray, float]:
     """Mean, L2-normalised embedding of the speech in `paths` (each mixed down to mono)."""
     from leadscribe.audio.decode import decode_audio
-    from leadscribe.speech.voice import load_speaker_encoder
+    from leadscribe.speech.voice import encoder_for
 
-    encoder = load_speaker_encoder(settings.speaker_model)
+    encoder = encoder_for(settings)
     embeddings, weights = [], []
     for path in paths:
         audio = decode_audio(Path(path), max_duration_s=settings.max_duration_minutes * 60,
@@ -88,13 +88,13 @@ def voiceprint_from_audio(paths: Sequence[Path], settings: Settings) -> tuple[np
 
 def enroll(name: str, paths: Sequence[Path], settings: Settings) -> Path:
     """Store (or replace) the voiceprint of rep `name` from their recordings; return its file."""
-    from leadscribe.speech.voice import load_speaker_encoder
+    from leadscribe.speech.voice import encoder_for
 
     target = voiceprints_dir(settings) / _file_name(name)
     embedding, speech = voiceprint_from_audio(paths, settings)
     record = {
         "name": name,
-        "model": load_speaker_encoder(settings.speaker_model).name,
+        "model": encoder_for(settings).name,
         "embedding": [round(float(x), 6) for x in embedding],
         "speech_seconds": round(speech, 2),
         "sources": [str(Path(p).name) for p in paths],

@@ -94,12 +94,17 @@ def resolve_model_dir(model: str, cache_dir: Path) -> Path:
     raise ModelError(f"unknown model '{model}': use base, tiny.en or a CTranslate2 Whisper folder")
 
 
+def thread_budget(cpu_threads: int = 0) -> int:
+    """Threads a call's models may use: `Settings.cpu_threads`, 0 meaning every core."""
+    return cpu_threads or os.cpu_count() or 1
+
+
 def load_whisper(model: str, cache_dir: Path, compute_type: str = "int8", cpu_threads: int = 0):
     """Return a faster-whisper model, loading it at most once per process."""
     from faster_whisper import WhisperModel
 
     folder = resolve_model_dir(model, cache_dir)
-    threads = cpu_threads or os.cpu_count() or 1
+    threads = thread_budget(cpu_threads)
     key = ("whisper", str(folder), compute_type, threads)
     with _load_lock:
         if key not in _loaded:

@@ -89,16 +89,18 @@ def export_once(name: str, weights: Path, export_version: str, model, example: "
 
 
 class OnnxModel:
-    """An ONNX Runtime session with one input and one output, run on one thread."""
+    """An ONNX Runtime session with one input and one output, on `threads` threads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, threads: int = 1) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        # One thread, as for torch (see `voice.one_torch_thread`): the cores are
-        # shared with Whisper workers, and a second thread gains little on these networks.
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
+        # Threads that wait for work sleep instead of spinning: the cores are shared with
+        # Whisper (the voice search runs during transcription) or other calls, and a spinning
+        # thread would take a core from them for nothing.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.path = Path(path)
@@ -121,7 +123,7 @@ class OnnxModel:
 def load_onnx_model(name: str, weights: Path, export_version: str, model, example: Sequence[np.ndarray],
                     input_names: Sequence[str], output_names: Sequence[str], dynamic_axes: dict,
                     reference: Callable[[np.ndarray], np.ndarray], probes: Sequence[np.ndarray],
-                    cache_dir: Optional[Path] = None) -> Optional[OnnxModel]:
+                    cache_dir: Optional[Path] = None, threads: int = 1) -> Optional[OnnxModel]:
     """The ORT twin of torch `model`, checked on `probes`; None (with a warning) when it cannot be had."""
     if wanted_runtime() == "torch":
         return None
@@ -131,13 +133,13 @@ def load_onnx_model(name: str, weights: Path, export_version: str, model, exampl
         path = export_once(name, weights, export_version, model, example, input_names, output_names,
                            dynamic_axes, cache_dir)
         try:
-            onnx_model = OnnxModel(path)
+            onnx_model = OnnxModel(path, threads)
         except Exception as exc:  # noqa: BLE001 - e.g. a file damaged on disk: export it again, once
             logger.warning("%s: cached %s unreadable (%s); exporting again", name, path, exc)
             path.unlink(missing_ok=True)
             path = export_once(name, weights, export_version, model, example, input_names, output_names,
                                dynamic_axes, cache_dir)
-            onnx_model = OnnxModel(path)
+            onnx_model = OnnxModel(path, threads)
         onnx_model.check_against(reference, probes)
         return onnx_model
     except Exception as exc:  # noqa: BLE001 - any failure here (ImportError, export, ORT) means: keep torch

