@@ -143,6 +143,8 @@ def test_the_environment_can_ask_for_torch(tmp_path, monkeypatch):
     monkeypatch.setenv(onnx_runtime.RUNTIME_ENV, "torch")
     assert SpeakerSegmenter(cache_dir=tmp_path).runtime == "torch"
     assert not list(tmp_path.iterdir())
+    # A caller that names its runtime gets it, whatever the environment says.
+    assert SpeakerSegmenter("onnx", cache_dir=tmp_path).runtime == "onnx"
 
 
 def test_exports_go_to_the_configured_cache_folder(tmp_path, monkeypatch):

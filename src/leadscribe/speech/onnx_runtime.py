@@ -124,9 +124,8 @@ def load_onnx_model(name: str, weights: Path, export_version: str, model, exampl
                     input_names: Sequence[str], output_names: Sequence[str], dynamic_axes: dict,
                     reference: Callable[[np.ndarray], np.ndarray], probes: Sequence[np.ndarray],
                     cache_dir: Optional[Path] = None, threads: int = 1) -> Optional[OnnxModel]:
-    """The ORT twin of torch `model`, checked on `probes`; None (with a warning) when it cannot be had."""
-    if wanted_runtime() == "torch":
-        return None
+    """The ORT twin of torch `model`, checked on `probes`; None (with a warning) when it cannot be had.
+    Whether ORT is wanted at all is the caller's decision (its `runtime` argument, else `wanted_runtime`)."""
     try:
         import onnxruntime  # noqa: F401 - first: without it there is no point exporting
 
