@@ -116,3 +116,15 @@ def test_a_title_at_a_company_in_a_self_introduction_is_the_speakers_title():
     # Without an introduction a title at a company may be anyone's.
     call = run([("S2", "prospect", "I spoke with the head of operations at Lakeside Clinics yesterday.")])
     assert of_type(call, "JOB_TITLE") == []
+
+
+def test_the_sentence_around_a_span_ends_at_any_terminator_after_the_span():
+    from leadscribe.understand.text import sentence_around
+
+    text = "Great! We use Monday.com and Jira today. Any questions?"
+    start = text.index("Monday.com")
+    # The '.' inside the name does not end its sentence; '!' ends the one before.
+    assert text[slice(*sentence_around(text, start, start + len("Monday.com")))] == " We use Monday.com and Jira today"
+    at = text.index("questions")
+    assert text[slice(*sentence_around(text, at, at))] == " Any questions"
+    assert sentence_around("no terminator here", 3, 5) == (0, len("no terminator here"))

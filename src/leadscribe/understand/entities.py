@@ -21,7 +21,7 @@ from leadscribe.understand.dates import call_date, resolve_date
 from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
 from leadscribe.understand.numbers import CURRENCY_SYMBOLS, CURRENCY_WORDS, NumberMention, find_numbers, tokenize
-from leadscribe.understand.text import UtteranceText, combined_confidence
+from leadscribe.understand.text import UtteranceText, combined_confidence, sentence_around
 from leadscribe.understand.vocabulary import CATEGORY_TYPES, match_vocabulary, same_first_sound, similarity
 
 SPACY_TYPES = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
@@ -285,7 +285,7 @@ def find_job_titles(collector: EntityCollector, ut: UtteranceText, doc=None) -> 
                 continue
             collector.add(ut, "JOB_TITLE", start, start + len(title), normalise_title(title), 0.8, "rules")
     for match in TITLE_AT_COMPANY.finditer(ut.text):
-        sentence_start, sentence_end = sentence_bounds(ut.text, match.start(), match.end())
+        sentence_start, sentence_end = sentence_around(ut.text, match.start(), match.end())
         sentence = ut.text[sentence_start:sentence_end]
         if not any(p.search(sentence) for p in SELF_INTRO):
             continue
@@ -385,21 +385,15 @@ def is_money(text: str, number: NumberMention) -> bool:
         return True
     if not number.scale_word or number.value < 1000:
         return False
-    start, end = sentence_bounds(text, number.start, number.end)
+    start, end = sentence_around(text, number.start, number.end)
     return bool(MONEY_CUES.search(text[start:end]))
 
 
 def budget_said(text: str, number: NumberMention) -> bool:
     """Whether the number's own sentence calls it the budget or money spent ("our budget is fifty k", "we can spend
     two hundred k"): then a scaled number is an amount as surely as one with a currency word."""
-    start, end = sentence_bounds(text, number.start, number.end)
+    start, end = sentence_around(text, number.start, number.end)
     return number.scale_word and bool(BUDGET_CUES.search(text[start:end]))
-
-
-def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    sentence_start = max(text.rfind(".", 0, start), text.rfind("?", 0, start)) + 1
-    sentence_end = min([i for i in (text.find(".", end), text.find("?", end)) if i != -1] or [len(text)])
-    return sentence_start, sentence_end
 
 
 def currency_confidence(call: Call, money: Entity) -> float:

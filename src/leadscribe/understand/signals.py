@@ -20,7 +20,7 @@ from leadscribe.schema import Call, Entity, Signal, Signals
 from leadscribe.understand.embeddings import sentence_vectors
 from leadscribe.understand.models import embed, spacy_model
 from leadscribe.understand.sentiment import LABELS, sentence_scores
-from leadscribe.understand.text import UtteranceText
+from leadscribe.understand.text import UtteranceText, sentence_around
 from leadscribe.understand.vocabulary import same_first_sound, similarity, squash
 
 # Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label; every label
@@ -284,7 +284,7 @@ def noun_before_name(text: str, entity: Entity, recognised: list[tuple[int, int]
     at = text.find(entity.text)
     if at <= 0:
         return []
-    start, _ = sentence_span(text, at)
+    start, _ = sentence_around(text, at, at + len(entity.text))
     doc = spacy_model()(text[start:at + len(entity.text)])
     tokens = [t for t in doc if not t.is_punct]
     if len(tokens) < 2:
@@ -303,7 +303,7 @@ def near_missed_terms(text: str, entity: Entity, recognised: list[tuple[int, int
     at = text.find(entity.text)
     if at < 0:
         return []
-    start, end = sentence_span(text, at)
+    start, end = sentence_around(text, at, at + len(entity.text))
     tokens = [(m.start() + start, m.end() + start) for m in re.finditer(r"[\w'-]+", text[start:end])]
     free = [(s, e) for s, e in tokens if not any(a < e and s < b for a, b in recognised)]
     terms = {t for category, listed in vocabulary.items() if category in LISTED_CATEGORIES for t in listed}
@@ -321,12 +321,6 @@ def near_missed_terms(text: str, entity: Entity, recognised: list[tuple[int, int
                 if similarity(heard, term) >= NEAR_MISS_SIMILARITY and same_first_sound(heard, term):
                     found.append((heard, term))
     return list(dict.fromkeys(found))
-
-
-def sentence_span(text: str, at: int) -> tuple[int, int]:
-    start = max(text.rfind(".", 0, at), text.rfind("?", 0, at), text.rfind("!", 0, at)) + 1
-    ends = [i for i in (text.find(".", at), text.find("?", at), text.find("!", at)) if i != -1]
-    return start, min(ends) if ends else len(text)
 
 
 def answers_what_is_used(call: Call, utterance, entity: Entity) -> bool:

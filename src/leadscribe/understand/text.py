@@ -109,6 +109,14 @@ class UtteranceText:
         return split_clauses(self.text, start, end)
 
 
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence holding text[start:end]: from after the last '.', '?' or '!' before `start`
+    to the first one at or after `end` (the end of the text if there is none)."""
+    sentence_start = max(text.rfind(mark, 0, start) for mark in ".?!") + 1
+    ends = [i for i in (text.find(mark, end) for mark in ".?!") if i != -1]
+    return sentence_start, min(ends) if ends else len(text)
+
+
 def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     clauses, position = [], start
     for match in CLAUSE_BREAK.finditer(text, start, end):
