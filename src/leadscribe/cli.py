@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from leadscribe.audio.fetch import file_name_of, is_url
 from leadscribe.config import Settings
 from leadscribe.errors import LeadscribeError
 from leadscribe.pipeline import enrich
@@ -28,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("enrich", help="transcribe and enrich call recordings")
-    run.add_argument("audio", nargs="+", type=Path, help="audio files (wav, mp3, m4a, flac, ogg/opus, webm, mp4)")
+    run.add_argument("audio", nargs="+", type=audio_source,
+                     help="audio files (wav, mp3, m4a, flac, ogg/opus, webm, mp4) or http(s) URLs of recordings")
     run.add_argument("--model", help="base (default, multilingual), tiny.en (fast English) or a CTranslate2 folder")
     run.add_argument("--language", help="force a language (ISO 639-1 code); default: detect")
     run.add_argument("--languages", type=lambda text: [c.strip().lower() for c in text.split(",") if c.strip()],
@@ -73,11 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def output_path(audio: Path, out: Optional[Path], several: bool) -> Path:
+def audio_source(text: str) -> "Path | str":
+    """A URL stays text (a Path would fold its '//'); anything else is a local path."""
+    return text if is_url(text) else Path(text)
+
+
+def output_path(audio: "Path | str", out: Optional[Path], several: bool) -> Path:
+    """Beside a local input; for a URL, in the current folder under the recording's name."""
+    local = Path(file_name_of(audio)) if is_url(audio) else audio
     if out is None:
-        return audio.with_name(audio.name + ".json")
+        return local.with_name(local.name + ".json")
     if several or out.is_dir():
-        return out / f"{audio.stem}.json"
+        return out / f"{local.stem}.json"
     return out
 
 
@@ -142,10 +151,11 @@ def run_enrich(args, err: Console) -> int:
     return 1 if failures else 0
 
 
-def enrich_with_progress(audio: Path, settings: Settings, err: Console, show: bool) -> Call:
+def enrich_with_progress(audio: "Path | str", settings: Settings, err: Console, show: bool) -> Call:
     if not show:
         return enrich(audio, settings)
-    columns = (TextColumn(f"{audio.name} {{task.description}}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+    name = file_name_of(audio) if is_url(audio) else audio.name
+    columns = (TextColumn(f"{name} {{task.description}}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("decode", total=None)

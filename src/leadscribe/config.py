@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # Input limits
     max_duration_minutes: float = 135.0
     max_file_mb: float = 1000.0
+    download_timeout_s: float = 60.0
+    """An `audio_url` whose server sends nothing for this long fails the call (connect: at most 10 s)."""
 
     # Speakers
     num_speakers: Optional[int] = None

@@ -14,6 +14,10 @@ class Context:
     settings: Settings
     source: Optional[Path] = None
     """The local audio file this call is read from."""
+    audio_url: Optional[str] = None
+    """The URL the recording comes from, when it came as one; `fetch` downloads it and sets `source`."""
+    download_dir: Optional[Path] = None
+    """A temporary folder for the download, removed with the call's run."""
     on_progress: Optional[Callable[[str, float, float], None]] = None
     """Called as (stage, done, total) by long stages; the CLI draws a progress bar with it."""
     notes: list[str] = field(default_factory=list)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import uuid
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -9,6 +10,7 @@ from time import perf_counter
 from typing import Any, Callable, Optional
 
 from leadscribe.audio.decode import decode
+from leadscribe.audio.fetch import fetch, file_name_of, is_url
 from leadscribe.config import Settings
 from leadscribe.context import Context
 from leadscribe.errors import AudioError, LeadscribeError
@@ -36,6 +38,7 @@ def require_speech(call: Call, ctx: Context) -> None:
 
 # The order is the contract: each stage reads only layers made by stages before it.
 STAGES: list[tuple[str, Stage]] = [
+    ("fetch", fetch),  # only for a call given as an audio_url
     ("decode", decode),
     ("start_finding_voices", start_finding_voices),  # runs on while Whisper transcribes
     ("transcribe", transcribe),
@@ -104,9 +107,16 @@ def run_pipeline(call: Call, ctx: Context, stages: Optional[list[tuple[str, Stag
     return call
 
 
-def enrich(source: Path, settings: Optional[Settings] = None, on_progress=None, call_id: Optional[str] = None,
+def enrich(source: "Path | str", settings: Optional[Settings] = None, on_progress=None, call_id: Optional[str] = None,
            custom_metadata: Optional[dict[str, Any]] = None) -> Call:
-    """Run the whole pipeline on one local audio file and return the Call (status done or error)."""
+    """Run the whole pipeline on one local audio file or an http(s) `audio_url`; return the Call (status
+    done or error). A downloaded recording lives in a temporary folder for the run only."""
     settings = settings or Settings.load()
-    call = new_call(source, call_id, custom_metadata)
-    return run_pipeline(call, Context(settings=settings, source=Path(source), on_progress=on_progress))
+    if not is_url(source):
+        call = new_call(source, call_id, custom_metadata)
+        return run_pipeline(call, Context(settings=settings, source=Path(source), on_progress=on_progress))
+    url = str(source)
+    call = new_call(Path(file_name_of(url)), call_id, custom_metadata, source_label=url)
+    with tempfile.TemporaryDirectory(prefix="leadscribe-download-") as folder:
+        return run_pipeline(call, Context(settings=settings, audio_url=url, download_dir=Path(folder),
+                                          on_progress=on_progress))
