@@ -72,6 +72,34 @@ def test_unreadable_vocabulary_file_is_a_clear_error(tmp_path, data_dir):
     assert "cannot read vocabulary file" in result.stderr and "Traceback" not in result.stderr
 
 
+def run_cli_with_env(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "leadscribe", *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "LEADSCRIBE_MODEL": "tiny.en", **env})
+
+
+def test_bad_settings_are_one_line_errors_before_any_audio_is_read(tmp_path, data_dir):
+    clip = str(data_dir / "LDC93S1_pcms16le_1_8000.wav")
+    broken_toml = tmp_path / "broken.toml"
+    broken_toml.write_text("model = [\n")
+    cases = [
+        (("enrich", clip, "--speakers", "0"), {}, "--speakers: must be 1 or more, not 0"),
+        (("enrich", clip, "--min-speakers", "3", "--max-speakers", "1"), {},
+         "min_speakers (3) is more than max_speakers (1)"),
+        (("enrich", clip, "--speakers", "5", "--max-speakers", "2"), {}, "num_speakers (5) is outside"),
+        (("enrich", clip), {"LEADSCRIBE_MIN_SPEAKERS": "abc"},
+         "min_speakers (LEADSCRIBE_MIN_SPEAKERS): Input should be a valid integer"),
+        (("--config", str(broken_toml), "enrich", clip), {}, "is not valid TOML"),
+        (("--config", str(tmp_path / "missing.toml"), "enrich", clip), {}, "No such file or directory"),
+        (("bench", clip, "--repeat", "0"), {}, "--repeat: must be 1 or more, not 0"),
+    ]
+    for args, env, words in cases:
+        result = run_cli_with_env(*args, **env)
+        assert result.returncode == 2, (args, result.stderr)
+        assert words in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr + result.stdout
+    assert not list(data_dir.glob("*.json"))  # nothing was processed
+
+
 def test_vocabulary_file_sections():
     vocabulary = parse_vocabulary("Acme Corp\n# a comment\n[Competitors]\nLooker  # BI tool\nTableau\n\n[people]\nSarah Chen\n")
     assert vocabulary == {"terms": ["Acme Corp"], "competitors": ["Looker", "Tableau"], "people": ["Sarah Chen"]}

@@ -36,9 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--languages", type=lambda text: [c.strip().lower() for c in text.split(",") if c.strip()],
                      help="the languages calls may be in, e.g. en,es: detection picks among them")
     run.add_argument("--vocabulary", type=Path, help="custom vocabulary file (terms, [sections])")
-    run.add_argument("--speakers", type=int, dest="num_speakers", help="exact number of speakers")
-    run.add_argument("--min-speakers", type=int, help="at least this many speakers")
-    run.add_argument("--max-speakers", type=int, help="at most this many speakers")
+    run.add_argument("--speakers", type=positive_int, dest="num_speakers", help="exact number of speakers")
+    run.add_argument("--min-speakers", type=positive_int, help="at least this many speakers")
+    run.add_argument("--max-speakers", type=positive_int, help="at most this many speakers")
     run.add_argument("--out", type=Path, help="result JSON file (one input) or folder (several inputs)")
     run.add_argument("--quiet", action="store_true", help="print only errors and the output paths")
 
@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--price-per-hour", type=float, default=0.10, help="machine price, USD per hour (default 0.10)")
     bench.add_argument("--model", help="Whisper model (default: the configured one)")
     bench.add_argument("--json", type=Path, dest="json_path", help="write every number to this JSON file")
+    bench.add_argument("--repeat", type=positive_int, default=1,
+                       help="run each measurement N times, in turn, and report medians (steadier on a shared machine)")
 
     synth = sub.add_parser("synth", help="generate a SYNTHETIC sales-call dataset with full ground truth")
     synth.add_argument("out", type=Path, help="dataset folder to write")
@@ -73,6 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.add_argument("--list", action="store_true", dest="list_prints", help="list enrolled reps")
     enrol.add_argument("--remove", action="store_true", help="remove the voiceprint of NAME")
     return parser
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def audio_source(text: str) -> "Path | str":
@@ -215,7 +227,8 @@ def run_bench(args) -> int:
     from leadscribe.evaluate import commands
 
     settings = Settings.load(args.config, model=args.model)
-    return commands.bench(args.audio, settings, args.parallel, args.price_per_hour, args.json_path, Console())
+    return commands.bench(args.audio, settings, args.parallel, args.price_per_hour, args.json_path, Console(),
+                          args.repeat)
 
 
 def run_synth(args) -> int:

@@ -10,7 +10,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Optional
 
+from pydantic import ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from leadscribe.errors import LeadscribeError
 
 
 def default_cache_dir() -> Path:
@@ -70,13 +73,48 @@ class Settings(BaseSettings):
     # Progress display (the CLI turns it on for a terminal)
     show_progress: bool = False
 
+    @model_validator(mode="after")
+    def _speaker_counts_agree(self) -> "Settings":
+        counts = {"num_speakers": self.num_speakers, "min_speakers": self.min_speakers,
+                  "max_speakers": self.max_speakers}
+        for name, value in counts.items():
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be 1 or more, not {value}")
+        lowest, highest = self.min_speakers or 1, self.max_speakers
+        if highest is not None and lowest > highest:
+            raise ValueError(f"min_speakers ({lowest}) is more than max_speakers ({highest})")
+        if self.num_speakers is not None and (self.num_speakers < lowest or (highest and self.num_speakers > highest)):
+            raise ValueError(f"num_speakers ({self.num_speakers}) is outside min_speakers..max_speakers")
+        return self
+
     @classmethod
     def load(cls, config_file: Optional[Path] = None, **overrides: Any) -> "Settings":
+        """Settings from the file, the environment and `overrides`; a bad value anywhere is a SettingsError."""
         path = config_file or (Path(os.environ["LEADSCRIBE_CONFIG"]) if os.environ.get("LEADSCRIBE_CONFIG") else None)
         file_values: dict[str, Any] = {}
-        if path is not None:
-            with open(path, "rb") as handle:
-                file_values = tomllib.load(handle)
-        env_values = cls().model_dump(exclude_unset=True)
-        merged = {**file_values, **env_values, **{k: v for k, v in overrides.items() if v is not None}}
-        return cls(**merged)
+        try:
+            if path is not None:
+                with open(path, "rb") as handle:
+                    file_values = tomllib.load(handle)
+            env_values = cls().model_dump(exclude_unset=True)
+            merged = {**file_values, **env_values, **{k: v for k, v in overrides.items() if v is not None}}
+            return cls(**merged)
+        except OSError as exc:
+            raise SettingsError(f"config file {path}: {exc.strerror or exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
+        except ValidationError as exc:
+            raise SettingsError("bad setting: " + "; ".join(_describe(error) for error in exc.errors())) from None
+
+
+class SettingsError(LeadscribeError):
+    code = "bad_settings"
+
+
+def _describe(error: dict) -> str:
+    """One pydantic error as 'min_speakers (LEADSCRIBE_MIN_SPEAKERS): Input should be ... (got 'abc')'."""
+    field = ".".join(str(part) for part in error.get("loc", ()))
+    where = f"{field} (LEADSCRIBE_{field.split('.')[0].upper()}): " if field else ""
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    given = f" (got {error['input']!r})" if "input" in error and not isinstance(error["input"], dict) else ""
+    return where + message + given

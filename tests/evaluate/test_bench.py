@@ -28,8 +28,9 @@ def test_stage_groups_are_set_against_transcription():
 
 @pytest.mark.slow
 def test_bench_file_measures_enrich_and_plain_whisper(eval_data):
-    result = bench_file(eval_data / "picovoice/leopard/test.wav", Settings.load(model="tiny.en"))
+    result = bench_file(eval_data / "picovoice/leopard/test.wav", Settings.load(model="tiny.en"), repeat=2)
     assert result["status"] == "done" and result["audio_seconds"] == pytest.approx(5.86, abs=0.05)
+    assert result["runs"] == 2  # each figure is the median of two runs
     assert result["plain_whisper_seconds"] > 0 and result["enrich_seconds"] > 0
     # enrich does at least the transcription: it cannot be many times faster than plain Whisper
     assert result["overhead_ratio"] > 0.5

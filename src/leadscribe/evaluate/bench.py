@@ -12,6 +12,7 @@ import os
 import resource
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from statistics import median
 from time import perf_counter
 from typing import Any, Optional
 
@@ -64,28 +65,38 @@ def plain_transcription(audio: Path, settings: Settings) -> tuple[float, str]:
     return perf_counter() - started, text
 
 
-def bench_file(audio: Path, settings: Settings) -> dict[str, Any]:
+def bench_file(audio: Path, settings: Settings, repeat: int = 1) -> dict[str, Any]:
+    """Every per-file figure. With `repeat` > 1 the three runs (enrich, plain faster-whisper, decode and
+    transcribe alone) are taken in turn `repeat` times and each figure is the median of its runs: the added
+    time of the speaker stages is a difference of two wall times a few seconds long, which a shared machine
+    moves by several points from one run to the next."""
     from leadscribe.pipeline import enrich
     from leadscribe.speech.models import load_whisper
 
     # Load first, so that neither measurement pays for loading the model.
     load_whisper(settings.model, settings.cache_dir, settings.compute_type, settings.cpu_threads)
-    started = perf_counter()
-    call = enrich(Path(audio), settings)
-    enrich_seconds = perf_counter() - started
-    plain_seconds, _ = plain_transcription(Path(audio), settings)
-    transcription_only = transcription_only_seconds(Path(audio), settings)
+    enrich_runs, plain_runs, alone_runs, timings_runs = [], [], [], []
+    for _ in range(max(1, repeat)):
+        started = perf_counter()
+        call = enrich(Path(audio), settings)
+        enrich_runs.append(perf_counter() - started)
+        timings_runs.append(call.metadata.timings)
+        plain_runs.append(plain_transcription(Path(audio), settings)[0])
+        alone_runs.append(transcription_only_seconds(Path(audio), settings))
+    timings = {stage: median([t.get(stage, 0.0) for t in timings_runs]) for stage in timings_runs[0]}
+    enrich_seconds, plain_seconds = median(enrich_runs), median(plain_runs)
     duration = call.file.audio_duration or 0.0
-    with_speakers = sum(call.metadata.timings.get(stage, 0.0) for stage in stages_through(LAST_SPEAKER_STAGE))
+    with_speakers = median([sum(t.get(stage, 0.0) for stage in stages_through(LAST_SPEAKER_STAGE))
+                            for t in timings_runs])
     return {
-        "audio": str(audio), "status": call.status, "error": call.error, "audio_seconds": duration,
+        "audio": str(audio), "status": call.status, "error": call.error, "audio_seconds": duration, "runs": len(enrich_runs),
         "enrich_seconds": enrich_seconds, "plain_whisper_seconds": plain_seconds,
         "overhead_ratio": enrich_seconds / plain_seconds if plain_seconds else None,
         "rtf_total": enrich_seconds / duration if duration else None,
-        "rtf_by_stage": {stage: seconds / duration for stage, seconds in call.metadata.timings.items()} if duration else {},
-        "seconds_by_stage": dict(call.metadata.timings),
-        **shares_of_transcription(call.metadata.timings),
-        **added_by_speakers(with_speakers, transcription_only),
+        "rtf_by_stage": {stage: seconds / duration for stage, seconds in timings.items()} if duration else {},
+        "seconds_by_stage": timings,
+        **shares_of_transcription(timings),
+        **added_by_speakers(with_speakers, median(alone_runs)),
     }
 
 
@@ -155,7 +166,7 @@ def cost_model(audio_hours_per_hour: Optional[float], machine_price_per_hour: fl
 
 
 def run_bench(audio: list[Path], settings: Settings, parallel: int = 1,
-              machine_price_per_hour: float = DEFAULT_MACHINE_PRICE_PER_HOUR) -> dict[str, Any]:
+              machine_price_per_hour: float = DEFAULT_MACHINE_PRICE_PER_HOUR, repeat: int = 1) -> dict[str, Any]:
     from leadscribe.pipeline import enrich
 
     # One untimed run loads every stage's models (spaCy, MiniLM, CAM++...): a server or worker
@@ -163,7 +174,7 @@ def run_bench(audio: list[Path], settings: Settings, parallel: int = 1,
     started = perf_counter()
     enrich(Path(audio[0]), settings)
     warm_up_seconds = perf_counter() - started
-    files = [bench_file(Path(p), settings) for p in audio]
+    files = [bench_file(Path(p), settings, repeat) for p in audio]
     audio_seconds = sum(f["audio_seconds"] for f in files)
     enrich_seconds = sum(f["enrich_seconds"] for f in files)
     plain_seconds = sum(f["plain_whisper_seconds"] for f in files)

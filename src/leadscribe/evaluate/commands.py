@@ -113,10 +113,10 @@ def text_ner(folder: Path, out_dir: Optional[Path], limit: Optional[int], consol
 
 
 def bench(audio: list[Path], settings: Settings, parallel: int, price: float, json_path: Optional[Path],
-          console: Console) -> int:
+          console: Console, repeat: int = 1) -> int:
     from leadscribe.evaluate.bench import run_bench
 
-    result = run_bench(audio, settings, parallel, price)
+    result = run_bench(audio, settings, parallel, price, repeat)
     table = Table("file", "audio s", "enrich s", "plain whisper s", "enrich/plain", "RTF",
                   title=f"bench: model {settings.model}, {result['settings']['cpu_count']} cores")
     for f in result["files"]:
