@@ -92,9 +92,14 @@ def audio_source(text: str) -> "Path | str":
     return text if is_url(text) else Path(text)
 
 
+def local_path(audio: "Path | str") -> Path:
+    """A local input as given; a URL as the recording's name, in the current folder."""
+    return Path(file_name_of(audio)) if is_url(audio) else audio
+
+
 def output_path(audio: "Path | str", out: Optional[Path], several: bool) -> Path:
     """Beside a local input; for a URL, in the current folder under the recording's name."""
-    local = Path(file_name_of(audio)) if is_url(audio) else audio
+    local = local_path(audio)
     if out is None:
         return local.with_name(local.name + ".json")
     if several or out.is_dir():
@@ -166,8 +171,7 @@ def run_enrich(args, err: Console) -> int:
 def enrich_with_progress(audio: "Path | str", settings: Settings, err: Console, show: bool) -> Call:
     if not show:
         return enrich(audio, settings)
-    name = file_name_of(audio) if is_url(audio) else audio.name
-    columns = (TextColumn(f"{name} {{task.description}}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+    columns = (TextColumn(f"{local_path(audio).name} {{task.description}}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("decode", total=None)
