@@ -121,7 +121,43 @@ def test_an_address_that_agrees_with_no_name_heard_loses_confidence():
              ("S2", "prospect", "Thanks for calling. Anna Brown, procurement manager over at Lakeside Clinics.")]
     agreeing = fields_of(turns + [("S2", "prospect", "My email is just anna at lakesideclinics dot com.")],
                          vocabulary=VOCABULARY)
-    misheard = fields_of(turns + [("S2", "prospect", "My email is just anew at lakesideclinics dot com.")],
+    # Another person's name is no misspelling of hers: the address keeps what was heard, at half the confidence.
+    misheard = fields_of(turns + [("S2", "prospect", "My email is just robert at lakesideclinics dot com.")],
                          vocabulary=VOCABULARY)
+    assert misheard["email"].value == "robert@lakesideclinics.com"
     assert misheard["email"].confidence < agreeing["email"].confidence / 1.9
     assert misheard["email"].decision in {"review", "skip"}
+
+
+def test_a_misspelled_name_in_an_address_is_respelled_for_review():
+    from leadscribe.understand.name_spelling import misspelled_name
+    assert misspelled_name("potel", ["Laura", "Patel"]) == "Patel"
+    assert misspelled_name("junson", ["Julia", "Johnson"]) == "Johnson"
+    assert misspelled_name("an", ["Anna", "Brown"]) == "Anna"
+    # Two common names are rival spellings, not a misspelling; nor is a word that sounds otherwise.
+    assert misspelled_name("julie", ["Julia"]) is None and misspelled_name("fisher", ["Fischer"]) is None
+    assert misspelled_name("call", ["Kelly"]) is None and misspelled_name("sales", ["Laura", "Patel"]) is None
+    fields = fields_of([
+        ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+        ("S2", "prospect", "Yes, my name is Laura Patel, and I work as the head of operations at Lakeside Clinics."),
+        ("S2", "prospect", "You can email me at laura dot potel at lakesideclinics dot com."),
+    ], vocabulary=VOCABULARY)
+    assert (fields["email"].value, fields["email"].decision) == ("laura.patel@lakesideclinics.com", "review")
+    assert "heard as 'laura.potel@lakesideclinics.com'" in fields["email"].reason
+    # "potel" is no one's name, so it casts no doubt on the name heard in a sentence.
+    assert (fields["lastname"].value, fields["lastname"].decision) == ("Patel", "auto")
+
+
+def test_an_address_agreeing_with_a_name_that_is_no_known_name_does_not_raise_it():
+    # "Walker" heard as "Water" in the name and in the address: one recogniser's one mishearing, twice.
+    turns = [("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+             ("S2", "prospect", "Yes, my name is Thomas Water, and I work as the head of operations at Lakeside Clinics.")]
+    from leadscribe.crm.mapping import load_mapping, propose_fields
+    from leadscribe.understand.entities import entities
+    from tests.understand.helpers import make_call, make_context
+    confidences = []
+    for extra in ([], [("S2", "prospect", "My email is thomas dot water at lakesideclinics dot com.")]):
+        call = make_call(turns + extra, vocabulary=VOCABULARY, low_confidence_words=("Water",))
+        entities(call, make_context())
+        confidences.append({f.field: f for f in propose_fields(call, load_mapping())}["lastname"].confidence)
+    assert confidences[0] == confidences[1]

@@ -128,3 +128,14 @@ def test_a_domain_that_does_not_spell_the_company_named_loses_confidence():
     assert misheard["domain"].decision == "review" and "does not spell the company" in misheard["domain"].reason
     assert misheard["domain"].confidence < heard["domain"].confidence / 1.9
     assert heard["domain"].decision == "auto"
+
+
+def test_the_company_named_in_the_contacts_introduction_is_the_employer():
+    intro = ("S2", "prospect", "Yes, I'm Dana Miller, head of operations at Lakeside Clinics.")
+    passing = ("S2", "prospect", "We bought Beta Corp last year, and Granite Health is our parent.")
+    fields = fields_of([intro, passing], vocabulary={"companies": ["Lakeside Clinics", "Granite Health"]})
+    assert (fields["name"].value, fields["name"].decision) == ("Lakeside Clinics", "auto")
+    # Without an introduction nothing says which company is theirs: the conflict goes to a person.
+    fields = fields_of([("S2", "prospect", "I work with Lakeside Clinics."), passing],
+                       vocabulary={"companies": ["Lakeside Clinics", "Granite Health"]})
+    assert fields["name"].decision == "review" and "conflicting values" in fields["name"].reason

@@ -157,3 +157,35 @@ def test_an_ordinary_lower_case_word_is_not_taken_for_a_catalogue_product():
     assert products(analysed(heard, low_confidence_words=("looked",))) == []
     listed = analysed(heard, vocabulary={"products": ["Looker"]}, low_confidence_words=("looked",))
     assert products(listed) == ["Looker"]
+
+
+def test_a_corrected_domain_of_the_company_the_prospect_named_is_confirmed_by_it():
+    # "Blue Harbor Foods" said as listed, then its domain heard "blueharbourfoods": two hearings of the listed name.
+    call = analysed([("S2", "prospect", "Yes, I'm Maria Rossi, head of operations at Blue Harbor Foods."),
+                     ("S2", "prospect", "It's maria dot rossi at blueharbourfoods dot com.")],
+                    vocabulary={"companies": ["Blue Harbor Foods"]})
+    fields = {f.field: f for f in call.crm.fields}
+    assert (fields["domain"].value, fields["domain"].decision) == ("blueharborfoods.com", "auto")
+    assert (fields["email"].value, fields["email"].decision) == ("maria.rossi@blueharborfoods.com", "auto")
+
+
+def test_an_address_run_together_is_split_at_the_listed_company():
+    from leadscribe.understand.contacts import find_emails
+    call = analysed([("S2", "prospect", "You can email me at justlauraatorbitretail.com."),
+                     ("S2", "prospect", "Or email me at prea.turneratorbiterdale.com, my phone is 415.")],
+                    vocabulary={"companies": ["Orbit Retail"]})
+    assert [e.value for e in call.entities if e.type == "EMAIL"] == ["laura@orbitretail.com",
+                                                                     "prea.turner@orbitretail.com"]
+    # Without a company to split at, the address is not guessed, and "email me at" never makes "me" a local part.
+    assert find_emails("You can email me at justlauraatorbitretail.com.") == []
+    assert [f.value for f in find_emails("email me at preadotfisheratgranitehealth.com",
+                                         lambda label: float(label == "granitehealth"))] == ["prea.fisher@granitehealth.com"]
+
+
+def test_a_person_or_place_joined_to_a_tool_leaves_the_list_for_review():
+    stack = stack_field("Today everything is in Snowflake and Waterville, and nobody trusts the numbers.")
+    assert stack.decision == "review" and "'Waterville' next to Snowflake was not recognised" in stack.reason
+    call = analysed([("S2", "prospect", "The Whitaker and Salesforce are on our short list too.")],
+                    vocabulary={"competitors": ["Looker", "Salesforce"]})
+    competitors = next(f for f in call.crm.fields if f.field == "leadscribe_competitors")
+    assert competitors.decision == "review" and "'Whitaker' next to Salesforce" in competitors.reason

@@ -16,8 +16,8 @@ from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
 from leadscribe.understand.contacts import FREE_MAIL
 from leadscribe.understand.entities import currency_confidence
-from leadscribe.understand.name_spelling import (is_common_name, name_part, rival_spellings, sound_key,
-                                                 spelling_confirmed)
+from leadscribe.understand.name_spelling import (is_common_name, misspelled_name, name_part,
+                                                 rival_spellings, sound_key, spelling_confirmed)
 
 OWNER_OBJECTS = {"contact", "company"}
 # Values a second mention confirms: an amount or a count said twice. (A currency said twice with other amounts
@@ -164,6 +164,37 @@ def unverified_email_spelling(call: Call, email: str, seller: Seller) -> str:
     return ""
 
 
+def corrected_unconfirmed(call: Call, email: Entity, seller: Seller) -> bool:
+    """Whether the address's domain was corrected to a listed company (entity source "vocabulary") that the
+    prospect's side did not name, heard as listed, at another moment of the call. "BlueHarbour Foods.com" spelled
+    "blueharborfoods.com" after the prospect said "Blue Harbor Foods" rests on two hearings of the listed name;
+    a domain corrected towards a company nobody named rests on the correction alone."""
+    if email.source != "vocabulary":
+        return False
+    return not any(e.type == "ORGANIZATION" and e.utterance != email.utterance and not seller.owns(e)
+                   and effective_role(e.role, e.speaker, seller) != "rep" and squash(e.text) == squash(e.value)
+                   and company_confirms_domain(e, str(email.value)) for e in call.entities)
+
+
+def respelled_email(call: Call, email: Entity, seller: Seller) -> tuple[str, str]:
+    """The address with each word of its local part that is a misspelling of a name the prospect's side said
+    elsewhere in the call spelled as that name ("laura.potel@" after "Laura Patel": laura.patel@), and the reason
+    a person must check it; the address as heard and "" when nothing was respelled. The name heard in a sentence
+    is the better hearing of the sound, but it is still a guess at letters nobody spelled out."""
+    value = str(email.value)
+    local, _, domain = value.partition("@")
+    names = [word for e in call.entities if e.type == "PERSON" and e.utterance != email.utterance
+             and not seller.owns(e) and effective_role(e.role, e.speaker, seller) != "rep"
+             for word in str(e.value).split()]
+    pieces = re.split(r"([._-])", local)
+    respelled = [(misspelled_name(piece, names) or piece).lower() if piece not in "._-" else piece
+                 for piece in pieces]
+    if respelled == pieces:
+        return value, ""
+    new_value = "".join(respelled) + "@" + domain
+    return new_value, f"the address was heard as '{value}' and respelled as the name heard in the call"
+
+
 def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "",
                      confidence: Optional[float] = None) -> Candidate:
     return Candidate(value=value, confidence=entity.confidence if confidence is None else confidence,
@@ -172,6 +203,8 @@ def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "",
 
 def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
     source = spec["source"]
+    if source == "entity" and spec["type"] == "ORGANIZATION" and spec["object"] == "company":
+        return the_employer(call, entity_candidates(call, spec, seller), seller)
     if source == "entity":
         return entity_candidates(call, spec, seller)
     if source == "person":
@@ -182,7 +215,8 @@ def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Can
             if entity.type == "EMAIL" and not seller.owns(entity):
                 domain = str(entity.value).split("@")[-1]
                 if domain not in FREE_MAIL:
-                    note = "spelled as the listed company, heard otherwise" if entity.source == "vocabulary" else ""
+                    note = ("spelled as the listed company, heard otherwise"
+                            if corrected_unconfirmed(call, entity, seller) else "")
                     found.append(entity_candidate(entity, domain, seller, note))
         return found
     if source == "timeline":
@@ -220,10 +254,12 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         if spec.get("as") == "int" and value is not None:
             value = int(value)
         note = ""
-        if entity.type == "EMAIL" and entity.source == "vocabulary":
-            note = f"the domain was heard as '{entity.text}' and spelled as the listed company"
-        elif entity.type == "EMAIL":
-            note = unverified_email_spelling(call, str(entity.value), seller)
+        if entity.type == "EMAIL":
+            value, note = respelled_email(call, entity, seller)
+            if not note and corrected_unconfirmed(call, entity, seller):
+                note = f"the domain was heard as '{entity.text}' and spelled as the listed company"
+            elif not note:
+                note = unverified_email_spelling(call, str(value), seller)
         # Which end of a range is the deal amount is for a person; its currency is said once for both ends.
         if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value and key != "currency":
             note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"
@@ -272,9 +308,11 @@ def name_candidate(call: Call, value: str, part: str, confidence: float, role: s
     value, note = verified_spelling(call, value, part, seller)
     note = spelled_otherwise(call, value, seller) or note
     ids = list(ids)
-    if not note and value:
-        if all(is_common_name(word, part) for word in value.split()):
-            confidence = noisy_or(confidence, KNOWN_NAME_EVIDENCE)
+    # The address agrees only for a known name: one recogniser hearing an unfamiliar sound twice writes the same
+    # word twice ("Walker" heard as "Water" in the name and in "thomas.water@"), so for a word that is no common
+    # name the two hearings are not independent.
+    if not note and value and all(is_common_name(word, part) for word in value.split()):
+        confidence = noisy_or(confidence, KNOWN_NAME_EVIDENCE)
         for email in prospect_emails(call, seller):
             if email.id not in ids and value.lower() in re.split(r"[._-]", str(email.value).split("@")[0]):
                 confidence = noisy_or(confidence, email.confidence)
@@ -328,7 +366,10 @@ def spelled_otherwise(call: Call, name: str, seller: Seller) -> str:
     key = jellyfish.metaphone(name)
     for local in prospect_email_locals(call, seller):
         for part in re.split(r"[._-]", local):
-            if len(part) > 2 and part != name.lower() and jellyfish.metaphone(part) == key:
+            # A part that is no common name ("potel" for Patel) is a misspelling of the sound, not another spelling
+            # someone could have; the address is respelled from the name (respelled_email), not the reverse.
+            if len(part) > 2 and part != name.lower() and jellyfish.metaphone(part) == key and \
+                    misspelled_name(part, [name]) is None:
                 return f"the e-mail spells it '{part}'"
     return ""
 
@@ -356,6 +397,21 @@ def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Cand
         if len(keys) == 1:
             return [c for c in found if names[person_id(c)].lower() in keys]
     return found
+
+
+def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Candidate]:
+    """Of the organisations the prospect's side named, the contact's company is the one named where someone of
+    that side gave their job title ("Anna Brown, procurement manager over at Lakeside Clinics"); one named in
+    passing ("Security Review is a must for us", "we bought Beta Corp last year") is no employer. Without one
+    such introduction every name stays, and the policy shows the conflict."""
+    by_id = {e.id: e for e in call.entities}
+    introductions = {e.utterance for e in call.entities if e.type == "JOB_TITLE" and not seller.owns(e)
+                     and effective_role(e.role, e.speaker, seller) != "rep"}
+    introduced = {repr(c.value).lower() for c in found
+                  if any(i in by_id and by_id[i].utterance in introductions for i in c.entity_ids)}
+    if len(introduced) != 1:
+        return found
+    return [c for c in found if repr(c.value).lower() in introduced]
 
 
 def signal_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from leadscribe.understand.numbers import tokenize
 
@@ -30,8 +30,19 @@ FREE_MAIL = {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook
 MAIL_PROVIDERS = sorted({domain.split(".")[0] for domain in FREE_MAIL}, key=len, reverse=True)
 GLUED_AT_EMAIL = re.compile(r"(?<![\w@.])(?:www\.)?(?P<local>[a-z0-9][a-z0-9._-]*?)at(?P<domain>(?:"
                             + "|".join(MAIL_PROVIDERS) + r")\.[a-z]{2,4})\b", re.I)
+# The same with any domain: "prea.turneratorbitretail.com" for "priya dot turner at orbit retail dot com". Where
+# the "at" is can only be told by what follows it (a company the team lists), so the caller judges the split.
+GLUED_ADDRESS = re.compile(r"(?<![\w@.])(?:www\.)?(?P<body>[a-z0-9][a-z0-9._-]*at[a-z0-9-]+)\.(?P<tld>[a-z]{2,4})\b",
+                           re.I)
+# Words Whisper runs into the front of a glued address: "just laura at ..." -> "justlauraat...".
+GLUED_LEAD_INS = ("just", "its", "is")
+# A separator said as a word inside a glued local part: "preadotfisher" -> "prea.fisher".
+GLUED_SEPARATOR = re.compile(r"(?<=[a-z]{2})(dot|underscore)(?=[a-z]{2})")
 # A lower confidence for an address Whisper ran together: the local part is what it heard of a spelled name.
 GLUED_CONFIDENCE = 0.6
+# "email me at ...": an object pronoun after a verb of contact is whom to write to, not the address's local part.
+CONTACT_VERBS = {"email", "e-mail", "mail", "reach", "contact", "write", "message", "ping"}
+OBJECT_PRONOUNS = {"me", "us", "him", "her", "them"}
 USERNAME = re.compile(r"\b(?:user\s*name|login|account\s+(?:id|number|name)|user\s+id|customer\s+(?:id|number))"
                       r"(?:\s+is|\s*:|\s+was|\s*,?\s+it'?s)\s+(?P<value>[a-z0-9][\w.-]*(?:\s+[a-z0-9][\w-]*){0,3})",
                       re.I)
@@ -48,23 +59,55 @@ class Found:
     """The extractor's own certainty, before the recogniser's word confidences are combined in."""
 
 
-def find_emails(text: str) -> list[Found]:
+DomainScore = Callable[[str], float]
+
+
+def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list[Found]:
+    """Addresses written, said word by word, or run together. `company_domain(label)` (0-1) says how well a domain
+    name ("orbitretail") matches a company the caller knows; without it only mail providers' glued domains count."""
     found = [Found(m.start(), m.end(), m.group().lower().rstrip("."), 0.95) for m in WRITTEN_EMAIL.finditer(text)]
-    for candidate in find_spoken_emails(text) + find_glued_emails(text):
+    # A glued address first: "email me at justlauraatorbitretail.com" is not "me@justlauraatorbitretail.com".
+    for candidate in find_glued_emails(text, company_domain) + find_spoken_emails(text):
         if not any(f.start < candidate.end and candidate.start < f.end for f in found):
             found.append(candidate)
     return sorted(found, key=lambda f: f.start)
 
 
-def find_glued_emails(text: str) -> list[Found]:
-    """"www.buniaminatgmail.com" -> buniamin@gmail.com: an "at" run into a known mail provider's domain."""
+def find_glued_emails(text: str, company_domain: Optional[DomainScore] = None) -> list[Found]:
+    """"www.buniaminatgmail.com" -> buniamin@gmail.com: an "at" run into a known mail provider's domain; and, with
+    `company_domain`, into a company's ("justlauraatorbitretail.com" -> laura@orbitretail.com), split at the "at"
+    whose remainder best matches a company."""
     found = []
     for match in GLUED_AT_EMAIL.finditer(text):
         local = match.group("local").strip("._-")
         if local:
             found.append(Found(match.start(), match.end(), f"{local}@{match.group('domain')}".lower(),
                                GLUED_CONFIDENCE))
+    if company_domain is None:
+        return found
+    for match in GLUED_ADDRESS.finditer(text):
+        if any(f.start < match.end() and match.start() < f.end for f in found) or match.group("tld").lower() not in TLDS:
+            continue
+        body = match.group("body").lower()
+        splits = [(body[:i], body[i + 2:]) for i in range(1, len(body) - 2) if body.startswith("at", i)]
+        scored = [(company_domain(label), local, label) for local, label in splits if "." not in label]
+        score, local, label = max(scored, default=(0.0, "", ""))
+        local = glued_local_part(local)
+        if score > 0 and local:
+            found.append(Found(match.start(), match.end(), f"{local}@{label}.{match.group('tld').lower()}",
+                               GLUED_CONFIDENCE))
     return found
+
+
+def glued_local_part(local: str) -> str:
+    """"justlaura" -> "laura", "preadotfisher" -> "prea.fisher": the lead-in word and spoken separators of a local
+    part Whisper ran together."""
+    local = local.strip("._-")
+    for lead_in in GLUED_LEAD_INS:
+        if local.startswith(lead_in) and len(local) > len(lead_in) + 1:
+            local = local[len(lead_in):]
+            break
+    return GLUED_SEPARATOR.sub(lambda m: SPOKEN_SEPARATORS[m.group(1)], local).strip("._-")
 
 
 def find_usernames(text: str) -> list[Found]:
@@ -118,6 +161,8 @@ def find_spoken_emails(text: str) -> list[Found]:
         if not local or not domain:
             continue
         local_text, local_start = local
+        if local_text in OBJECT_PRONOUNS and at >= 2 and pieces[at - 2][0] in CONTACT_VERBS:
+            continue
         domain_text, domain_end, domain_words = domain
         # Joining the words of the domain is a guess ("acme logistics" -> acmelogistics); say so in the confidence.
         confidence = 0.85 if domain_words <= 1 else 0.75

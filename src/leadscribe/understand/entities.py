@@ -173,7 +173,14 @@ def clean_name(text: str) -> str:
 
 
 def find_emails_in(collector: EntityCollector, ut: UtteranceText, companies: tuple[str, ...] = ()) -> None:
-    for found in find_emails(ut.text):
+    def company_domain(label: str) -> float:
+        """1 for a listed company's name run together ("orbitretail"), its similarity for a near-miss, else 0."""
+        if label in {re.sub(r"[^a-z0-9]", "", company.lower()) for company in companies}:
+            return 1.0
+        corrected = listed_company_domain(f"x@{label}.com", companies)
+        return corrected[1] if corrected else 0.0
+
+    for found in find_emails(ut.text, company_domain if companies else None):
         value, source, confidence = found.value, "rules", found.confidence
         corrected = listed_company_domain(value, companies)
         if corrected is not None:

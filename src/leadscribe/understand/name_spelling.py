@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Optional
 
+import jellyfish
+
 CENSUS_FILES = {"first": ("dist.male.first", "dist.female.first"), "last": ("dist.all.last",)}
 # A rival spelling counts when it is at least this common relative to the heard one: "Sophia" (0.032%) beside
 # "Sofia" (0.013%) is a real doubt; "Micheal" (0.12%) beside "Michael" (2.6%) is not.
@@ -80,6 +82,33 @@ def rival_spellings(name: str, part: str) -> list[str]:
 def is_common_name(name: str, part: str) -> bool:
     """Whether `name` is on the census list of `part` ("first" or "last") at COMMON_SHARE or more."""
     return census(part).get(name.strip().lower(), 0.0) >= COMMON_SHARE
+
+
+def is_known_name(word: str) -> bool:
+    """Whether `word` is a common first or last name ("Julie", "Chen"; not "potel", "junson", "chain")."""
+    return is_common_name(word, "first") or is_common_name(word, "last")
+
+
+# How far a misheard spelling may be from the name it stands for: "potel"/"Patel", "junson"/"Johnson", "an"/"Anna".
+MAX_MISSPELLING_EDITS = 2
+
+
+def misspelled_name(word: str, names: Iterable[str]) -> Optional[str]:
+    """The name of `names` that `word` is a misspelling of, or None: the same consonant sound (Metaphone), the
+    same first letter, at most MAX_MISSPELLING_EDITS letters apart, and `word` no common name while the name is
+    one. Whisper writes a name it hears inside dictated pieces ("laura dot patel at ...") worse than the same name
+    in a sentence ("my name is Laura Patel"): "potel" is no one's name, so it stands for "Patel". Two common names
+    ("julie" and "Julia", "fisher" and "Fischer") are rival spellings, and neither is taken for the other."""
+    heard = word.lower()
+    if len(heard) < 2 or not heard.isalpha() or is_known_name(heard):
+        return None
+    for name in names:
+        known = name.lower()
+        if (known != heard and known[0] == heard[0] and is_known_name(known)
+                and jellyfish.metaphone(known) == jellyfish.metaphone(heard)
+                and jellyfish.levenshtein_distance(known, heard) <= MAX_MISSPELLING_EDITS):
+            return name
+    return None
 
 
 def name_part(word: str) -> str:

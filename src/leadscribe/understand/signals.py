@@ -178,6 +178,8 @@ LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|plus\s+)?|\s+(?:and|
 # A capitalised word right next to a listed name, mid-sentence ("Oracle Posagira" for "Oracle plus Jira", "Excel
 # Engine" for "Excel and Jira"): Whisper ran a joiner and a name together, or heard a name as another capitalised
 # word, so the list may hold a name we do not have.
+# What a list of tools or vendors may hold: a neighbour of another type is an item we do not have.
+LIST_ITEM_TYPES = {"COMPETITOR", "PRODUCT", "ORGANIZATION"}
 NEXT_WORD = re.compile(r"^\s+(?P<word>[A-Z][a-z]+)\b")
 PREVIOUS_WORD = re.compile(r"\b(?P<word>[A-Z][a-z]+)\s+$")
 
@@ -250,8 +252,11 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         text = texts[entity.utterance]
         recognised = [(at, at + len(e.text)) for e in call.entities if e.utterance == entity.utterance
                       for at in [text.find(e.text)] if at >= 0]
-        neighbours = unrecognised_list_neighbours(text, entity, recognised) + \
-            noun_before_name(text, entity, recognised)
+        # A person or a place joined to a tool ("Snowflake and Waterville", "Whitaker and Salesforce") is no item
+        # we have for the list: Whisper most likely misheard a tool as a name.
+        tools = [(at, at + len(e.text)) for e in call.entities if e.utterance == entity.utterance
+                 and e.type in LIST_ITEM_TYPES for at in [text.find(e.text)] if at >= 0]
+        neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools)
         evidence = list_evidence(entity, neighbours)
         near = near_missed_terms(text, entity, recognised, call.metadata.vocabulary or {})
         if near:
