@@ -189,3 +189,22 @@ def test_a_person_or_place_joined_to_a_tool_leaves_the_list_for_review():
                     vocabulary={"competitors": ["Looker", "Salesforce"]})
     competitors = next(f for f in call.crm.fields if f.field == "leadscribe_competitors")
     assert competitors.decision == "review" and "'Whitaker' next to Salesforce" in competitors.reason
+
+
+def test_a_word_barely_heard_next_to_a_tool_leaves_the_list_for_review():
+    def stack_with(text, faint_word, confidence):
+        call = make_call([("S2", "prospect", text)], vocabulary={"products": ["Snowflake", "Jira", "Oracle"]})
+        for word in call.transcription.utterances[0].words:
+            if word.word.strip(",.").lower() == faint_word:
+                word.confidence = confidence
+        ctx = make_context()
+        for stage in (entities, signals, summary, crm):
+            stage(call, ctx)
+        return next(f for f in call.crm.fields if f.field == "leadscribe_tech_stack")
+
+    # "We run on Snowflake and Jira" heard as "Snowflake himself", the recogniser at 0.06 on it.
+    stack = stack_with("We run on Snowflake himself, but the reporting is too slow.", "himself", 0.06)
+    assert stack.decision == "review" and "'himself' next to Snowflake" in stack.reason
+    assert stack_with("We run on Snowflake himself, but the reporting is too slow.", "himself", 0.9).decision == "auto"
+    # A faint joiner between two recognised tools names no third one.
+    assert stack_with("We run on Snowflake and Jira, but the reporting is too slow.", "and", 0.05).decision == "auto"

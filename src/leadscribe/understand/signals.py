@@ -256,7 +256,8 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         # we have for the list: Whisper most likely misheard a tool as a name.
         tools = [(at, at + len(e.text)) for e in call.entities if e.utterance == entity.utterance
                  and e.type in LIST_ITEM_TYPES for at in [text.find(e.text)] if at >= 0]
-        neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools)
+        neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools) + \
+            unheard_neighbours(utterance, entity)
         evidence = list_evidence(entity, neighbours)
         near = near_missed_terms(text, entity, recognised, call.metadata.vocabulary or {})
         if near:
@@ -280,6 +281,28 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
 # be that name: the list it stands in may miss an item (vocabulary.similarity, 0-100).
 NEAR_MISS_SIMILARITY = 85.0
 LISTED_CATEGORIES = {"competitors", "competitor", "products", "product", "tools"}
+
+
+# A word next to a listed name that the recogniser gave less than this: it did not know what was said there.
+UNHEARD_NEIGHBOUR = 0.1
+LIST_JOINERS = {"and", "or", "plus", "&"}
+
+
+def unheard_neighbours(utterance, entity: Entity) -> list[str]:
+    """The words right before and after a listed name that Whisper barely heard ("Snowflake himself" at 0.06 for
+    "Snowflake and Jira"): what was said next to the name is unknown, and it may be another item of the list."""
+    ut = UtteranceText.of(utterance)
+    at = ut.text.find(entity.text)
+    if at < 0:
+        return []
+    inside = ut.word_indices(at, at + len(entity.text))
+    if not inside:
+        return []
+    words = utterance.words
+    # A joiner, however faintly heard ("Gong and HubSpot", "and" at 0.05), names no item.
+    return [word for i in (inside[0] - 1, inside[-1] + 1) if 0 <= i < len(words)
+            for word in [words[i].word.strip(" ,.?!")]
+            if words[i].confidence < UNHEARD_NEIGHBOUR and word and word.lower() not in LIST_JOINERS]
 
 
 def noun_before_name(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
