@@ -86,7 +86,8 @@ def find_glued_emails(text: str, company_domain: Optional[DomainScore] = None) -
     if company_domain is None:
         return found
     for match in GLUED_ADDRESS.finditer(text):
-        if any(f.start < match.end() and match.start() < f.end for f in found) or match.group("tld").lower() not in TLDS:
+        if match.group("tld").lower() not in TLDS or any(f.start < match.end() and match.start() < f.end
+                                                         for f in found):
             continue
         body = match.group("body").lower()
         splits = [(body[:i], body[i + 2:]) for i in range(1, len(body) - 2) if body.startswith("at", i)]

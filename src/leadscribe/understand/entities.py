@@ -173,9 +173,11 @@ def clean_name(text: str) -> str:
 
 
 def find_emails_in(collector: EntityCollector, ut: UtteranceText, companies: tuple[str, ...] = ()) -> None:
+    listed = {re.sub(r"[^a-z0-9]", "", company.lower()) for company in companies}
+
     def company_domain(label: str) -> float:
         """1 for a listed company's name run together ("orbitretail"), its similarity for a near-miss, else 0."""
-        if label in {re.sub(r"[^a-z0-9]", "", company.lower()) for company in companies}:
+        if label in listed:
             return 1.0
         corrected = listed_company_domain(f"x@{label}.com", companies)
         return corrected[1] if corrected else 0.0

@@ -175,11 +175,11 @@ def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: 
 LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&|plus)\s+$", re.I)
 LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|plus\s+)?|\s+(?:and|or|&|plus)(?:\s+|$))(?P<word>[\w'.-]*)",
                                re.I)
+# What a list of tools or vendors may hold: a neighbour of another type is an item we do not have.
+LIST_ITEM_TYPES = {"COMPETITOR", "PRODUCT", "ORGANIZATION"}
 # A capitalised word right next to a listed name, mid-sentence ("Oracle Posagira" for "Oracle plus Jira", "Excel
 # Engine" for "Excel and Jira"): Whisper ran a joiner and a name together, or heard a name as another capitalised
 # word, so the list may hold a name we do not have.
-# What a list of tools or vendors may hold: a neighbour of another type is an item we do not have.
-LIST_ITEM_TYPES = {"COMPETITOR", "PRODUCT", "ORGANIZATION"}
 NEXT_WORD = re.compile(r"^\s+(?P<word>[A-Z][a-z]+)\b")
 PREVIOUS_WORD = re.compile(r"\b(?P<word>[A-Z][a-z]+)\s+$")
 
