@@ -171,8 +171,8 @@ def run_enrich(args, err: Console) -> int:
 def enrich_with_progress(audio: "Path | str", settings: Settings, err: Console, show: bool) -> Call:
     if not show:
         return enrich(audio, settings)
-    columns = (TextColumn(f"{local_path(audio).name} {{task.description}}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TimeRemainingColumn())
+    columns = (TextColumn(f"{local_path(audio).name} {{task.description}}"), BarColumn(),
+               TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("decode", total=None)
 

@@ -1,9 +1,19 @@
 """A name's spelling is only as sure as the sound allows: sound-alike spellings go to review unless spelled out."""
+from leadscribe.crm.mapping import load_mapping, propose_fields
+from leadscribe.understand.entities import entities
 from leadscribe.understand.name_spelling import rival_spellings, sound_key, spelled_out, spelling_confirmed
 
 from tests.crm.test_policy import fields_of
+from tests.understand.helpers import make_call, make_context
 
 VOCABULARY = {"companies": ["Lakeside Clinics", "Northwind Analytics"]}
+
+
+def proposed_from_entities(turns, low_confidence_words=()):
+    """The fields proposed from the entities alone, words listed in `low_confidence_words` heard unsurely."""
+    call = make_call(turns, vocabulary=VOCABULARY, low_confidence_words=low_confidence_words)
+    entities(call, make_context())
+    return {f.field: f for f in propose_fields(call, load_mapping())}
 
 
 def test_sound_alike_spellings_share_a_key_and_other_names_do_not():
@@ -76,18 +86,11 @@ def test_an_email_that_spells_the_whole_name_confirms_name_and_email():
     turns = [("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
              ("S2", "prospect", "Yes, my name is Julia Walker, and I work as the head of operations at Lakeside Clinics."),
              ("S2", "prospect", "My email is julia dot walker at lakesideclinics dot com.")]
-    from leadscribe.crm.mapping import load_mapping, propose_fields
-    from leadscribe.understand.entities import entities
-    from tests.understand.helpers import make_call, make_context
     unsure = ("Julia", "Walker", "julia", "walker", "lakesideclinics")
-    call = make_call(turns, vocabulary=VOCABULARY, low_confidence_words=unsure)
-    entities(call, make_context())
-    fields = {f.field: f for f in propose_fields(call, load_mapping())}
+    fields = proposed_from_entities(turns, unsure)
     assert (fields["email"].value, fields["email"].decision) == ("julia.walker@lakesideclinics.com", "auto")
     assert fields["firstname"].decision == "auto" and fields["lastname"].decision == "auto"
-    alone = make_call([turns[0], turns[2]], vocabulary=VOCABULARY, low_confidence_words=unsure)
-    entities(alone, make_context())
-    assert {f.field: f for f in propose_fields(alone, load_mapping())}["email"].decision == "review"
+    assert proposed_from_entities([turns[0], turns[2]], unsure)["email"].decision == "review"
 
 
 def test_an_email_holding_part_of_the_name_or_another_spelling_is_not_confirmed():
@@ -152,12 +155,6 @@ def test_an_address_agreeing_with_a_name_that_is_no_known_name_does_not_raise_it
     # "Walker" heard as "Water" in the name and in the address: one recogniser's one mishearing, twice.
     turns = [("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
              ("S2", "prospect", "Yes, my name is Thomas Water, and I work as the head of operations at Lakeside Clinics.")]
-    from leadscribe.crm.mapping import load_mapping, propose_fields
-    from leadscribe.understand.entities import entities
-    from tests.understand.helpers import make_call, make_context
-    confidences = []
-    for extra in ([], [("S2", "prospect", "My email is thomas dot water at lakesideclinics dot com.")]):
-        call = make_call(turns + extra, vocabulary=VOCABULARY, low_confidence_words=("Water",))
-        entities(call, make_context())
-        confidences.append({f.field: f for f in propose_fields(call, load_mapping())}["lastname"].confidence)
-    assert confidences[0] == confidences[1]
+    email = ("S2", "prospect", "My email is thomas dot water at lakesideclinics dot com.")
+    alone = proposed_from_entities(turns, ("Water",))["lastname"].confidence
+    assert proposed_from_entities(turns + [email], ("Water",))["lastname"].confidence == alone

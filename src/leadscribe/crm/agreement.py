@@ -8,17 +8,12 @@ sends low-confidence values to review. The same holds for an amount or a head co
 """
 from __future__ import annotations
 
-import re
-
 from leadscribe.schema import Call, Entity
+from leadscribe.understand.vocabulary import squash
 
 
 def noisy_or(a: float, b: float) -> float:
     return round(1.0 - (1.0 - a) * (1.0 - b), 4)
-
-
-def squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(text).lower())
 
 
 def domain_label(email_or_domain: str) -> str:

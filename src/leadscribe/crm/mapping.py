@@ -10,7 +10,7 @@ from typing import Any, Optional
 import jellyfish
 import yaml
 
-from leadscribe.crm.agreement import company_confirms_domain, confirming, noisy_or, repeated_values, squash
+from leadscribe.crm.agreement import company_confirms_domain, confirming, noisy_or, repeated_values
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
@@ -18,6 +18,7 @@ from leadscribe.understand.contacts import FREE_MAIL
 from leadscribe.understand.entities import currency_confidence
 from leadscribe.understand.name_spelling import (is_common_name, misspelled_name, name_part,
                                                  rival_spellings, sound_key, spelling_confirmed)
+from leadscribe.understand.vocabulary import squash
 
 OWNER_OBJECTS = {"contact", "company"}
 # Values a second mention confirms: an amount or a count said twice. (A currency said twice with other amounts

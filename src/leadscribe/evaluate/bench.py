@@ -89,7 +89,8 @@ def bench_file(audio: Path, settings: Settings, repeat: int = 1) -> dict[str, An
     with_speakers = median([sum(t.get(stage, 0.0) for stage in stages_through(LAST_SPEAKER_STAGE))
                             for t in timings_runs])
     return {
-        "audio": str(audio), "status": call.status, "error": call.error, "audio_seconds": duration, "runs": len(enrich_runs),
+        "audio": str(audio), "status": call.status, "error": call.error, "audio_seconds": duration,
+        "runs": len(enrich_runs),
         "enrich_seconds": enrich_seconds, "plain_whisper_seconds": plain_seconds,
         "overhead_ratio": enrich_seconds / plain_seconds if plain_seconds else None,
         "rtf_total": enrich_seconds / duration if duration else None,

@@ -68,9 +68,14 @@ def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list
     found = [Found(m.start(), m.end(), m.group().lower().rstrip("."), 0.95) for m in WRITTEN_EMAIL.finditer(text)]
     # A glued address first: "email me at justlauraatorbitretail.com" is not "me@justlauraatorbitretail.com".
     for candidate in find_glued_emails(text, company_domain) + find_spoken_emails(text):
-        if not any(f.start < candidate.end and candidate.start < f.end for f in found):
+        if not overlaps(candidate.start, candidate.end, found):
             found.append(candidate)
     return sorted(found, key=lambda f: f.start)
+
+
+def overlaps(start: int, end: int, found: list[Found]) -> bool:
+    """Whether text[start:end] overlaps an address already found."""
+    return any(f.start < end and start < f.end for f in found)
 
 
 def find_glued_emails(text: str, company_domain: Optional[DomainScore] = None) -> list[Found]:
@@ -86,8 +91,7 @@ def find_glued_emails(text: str, company_domain: Optional[DomainScore] = None) -
     if company_domain is None:
         return found
     for match in GLUED_ADDRESS.finditer(text):
-        if match.group("tld").lower() not in TLDS or any(f.start < match.end() and match.start() < f.end
-                                                         for f in found):
+        if match.group("tld").lower() not in TLDS or overlaps(match.start(), match.end(), found):
             continue
         body = match.group("body").lower()
         splits = [(body[:i], body[i + 2:]) for i in range(1, len(body) - 2) if body.startswith("at", i)]

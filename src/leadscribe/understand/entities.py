@@ -22,7 +22,7 @@ from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
 from leadscribe.understand.numbers import CURRENCY_SYMBOLS, CURRENCY_WORDS, NumberMention, find_numbers, tokenize
 from leadscribe.understand.text import UtteranceText, combined_confidence, sentence_around
-from leadscribe.understand.vocabulary import CATEGORY_TYPES, match_vocabulary, same_first_sound, similarity
+from leadscribe.understand.vocabulary import CATEGORY_TYPES, match_vocabulary, same_first_sound, similarity, squash
 
 SPACY_TYPES = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
 QUANTITY_UNITS = {"seat": "seats", "seats": "seats", "user": "users", "users": "users", "licence": "licences",
@@ -173,7 +173,7 @@ def clean_name(text: str) -> str:
 
 
 def find_emails_in(collector: EntityCollector, ut: UtteranceText, companies: tuple[str, ...] = ()) -> None:
-    listed = {re.sub(r"[^a-z0-9]", "", company.lower()) for company in companies}
+    listed = {squash(company) for company in companies}
 
     def company_domain(label: str) -> float:
         """1 for a listed company's name run together ("orbitretail"), its similarity for a near-miss, else 0."""
@@ -202,7 +202,7 @@ def listed_company_domain(email: str, companies: tuple[str, ...]) -> Optional[tu
         return None
     best = None
     for company in companies:
-        wanted = re.sub(r"[^a-z0-9]", "", company.lower())
+        wanted = squash(company)
         if not wanted or wanted == label:
             return None  # heard as a listed company's name: nothing to correct
         score = similarity(label, wanted)

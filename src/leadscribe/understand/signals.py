@@ -229,8 +229,7 @@ def list_evidence(entity: Entity, neighbours: list[str]) -> dict[str, str]:
     if neighbours:
         shown = ", ".join(f"'{w}'" if w else "a list cut off after 'and'" for w in neighbours)
         evidence["incomplete"] = f"{shown} next to {entity.value} was not recognised"
-    squashed = re.sub(r"[^a-z0-9]", "", entity.text.lower())
-    if entity.source == "vocabulary" and squashed != re.sub(r"[^a-z0-9]", "", str(entity.value).lower()):
+    if entity.source == "vocabulary" and squash(entity.text) != squash(entity.value):
         evidence["corrected"] = f"{entity.value} was heard as '{entity.text}'"
     return evidence
 
@@ -240,7 +239,7 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
     by_utterance = {u.id: u for u in call.transcription.utterances}
     seen_competitors: dict[str, Signal] = {}
     seen_stack: set[str] = set()
-    texts = {u.id: UtteranceText.of(u).text for u in call.transcription.utterances}
+    texts = {u.id: UtteranceText.of(u) for u in call.transcription.utterances}
     for entity in call.entities:
         if entity.type not in {"COMPETITOR", "PRODUCT"} or entity.utterance is None:
             continue
@@ -249,15 +248,16 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         if status == "mentioned" and answers_what_is_used(call, utterance, entity):
             status = "using"
         name = str(entity.value)
-        text = texts[entity.utterance]
-        recognised = [(at, at + len(e.text)) for e in call.entities if e.utterance == entity.utterance
-                      for at in [text.find(e.text)] if at >= 0]
+        ut = texts[entity.utterance]
+        text = ut.text
+        spans = [(e.type, (at, at + len(e.text))) for e in call.entities if e.utterance == entity.utterance
+                 for at in [text.find(e.text)] if at >= 0]
+        recognised = [span for _, span in spans]
         # A person or a place joined to a tool ("Snowflake and Waterville", "Whitaker and Salesforce") is no item
         # we have for the list: Whisper most likely misheard a tool as a name.
-        tools = [(at, at + len(e.text)) for e in call.entities if e.utterance == entity.utterance
-                 and e.type in LIST_ITEM_TYPES for at in [text.find(e.text)] if at >= 0]
+        tools = [span for kind, span in spans if kind in LIST_ITEM_TYPES]
         neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools) + \
-            unheard_neighbours(utterance, entity)
+            unheard_neighbours(ut, entity)
         evidence = list_evidence(entity, neighbours)
         near = near_missed_terms(text, entity, recognised, call.metadata.vocabulary or {})
         if near:
@@ -288,17 +288,16 @@ UNHEARD_NEIGHBOUR = 0.1
 LIST_JOINERS = {"and", "or", "plus", "&"}
 
 
-def unheard_neighbours(utterance, entity: Entity) -> list[str]:
+def unheard_neighbours(ut: UtteranceText, entity: Entity) -> list[str]:
     """The words right before and after a listed name that Whisper barely heard ("Snowflake himself" at 0.06 for
     "Snowflake and Jira"): what was said next to the name is unknown, and it may be another item of the list."""
-    ut = UtteranceText.of(utterance)
     at = ut.text.find(entity.text)
     if at < 0:
         return []
     inside = ut.word_indices(at, at + len(entity.text))
     if not inside:
         return []
-    words = utterance.words
+    words = ut.utterance.words
     # A joiner, however faintly heard ("Gong and HubSpot", "and" at 0.05), names no item.
     return [word for i in (inside[0] - 1, inside[-1] + 1) if 0 <= i < len(words)
             for word in [words[i].word.strip(" ,.?!")]

@@ -68,8 +68,9 @@ class VocabularyMatch:
     """0-1: 1.0 when heard exactly (ignoring case, spaces and punctuation)."""
 
 
-def squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+def squash(text: object) -> str:
+    """Lower-case letters and digits only: "Blue Harbor Foods" -> "blueharborfoods"."""
+    return re.sub(r"[^a-z0-9]", "", str(text).lower())
 
 
 def similarity(heard: str, term: str) -> float:
