@@ -188,18 +188,18 @@ def test_voices_found_during_transcription_equal_those_found_after(shared_dir):
     assert "start_finding_voices" in during.metadata.timings
 
 
-def test_background_voice_search_is_finished_when_the_pipeline_stops_early(tmp_path, monkeypatch):
-    """A noise-only mono file stops at require_speech, before diarize collects the voice search:
-    the pipeline still waits for it, so no work of the call outlives its result."""
-    import soundfile
-
+def test_background_voice_search_is_finished_when_the_pipeline_stops_early(data_dir, monkeypatch):
+    """A call that fails in transcription stops before diarize collects the voice search: the
+    pipeline still waits for it, so no work of the call outlives its result."""
     from leadscribe import pipeline
-    from leadscribe.audio.decode import SAMPLE_RATE
     from leadscribe.context import Context
+    from leadscribe.errors import ModelError
 
-    rng = np.random.default_rng(1)
-    path = tmp_path / "hiss.wav"
-    soundfile.write(str(path), (rng.standard_normal(12 * SAMPLE_RATE) * 0.01).astype(np.float32), SAMPLE_RATE)
+    def transcription_fails(call, ctx):
+        raise ModelError("the speech model could not run")
+
+    stages = [(name, transcription_fails if name == "transcribe" else stage) for name, stage in pipeline.STAGES]
+    path = data_dir / "jfk.flac"
     ctx = Context(settings=Settings.load(model="tiny.en"), source=path)
     left_over = {}
     finish = pipeline.finish_background_work
@@ -209,6 +209,24 @@ def test_background_voice_search_is_finished_when_the_pipeline_stops_early(tmp_p
         finish(context)
 
     monkeypatch.setattr(pipeline, "finish_background_work", remember_then_finish)
-    call = pipeline.run_pipeline(pipeline.new_call(path), ctx)
-    assert call.status == "error" and call.error_code == "no_speech"
+    call = pipeline.run_pipeline(pipeline.new_call(path), ctx, stages)
+    assert call.status == "error" and "could not run" in call.error
     assert "voices" in left_over and left_over["voices"].done() and not ctx.background
+
+
+def test_voices_without_words_are_a_done_call_not_silence(shared_dir):
+    """AMI trn02: one person says something short and far from the microphone (0.7 s in 30 s).
+    Whisper writes nothing, but that is no reason to call the recording silent: the call is
+    done, with the voice found, its talk time, no words, and a warning saying so."""
+    from leadscribe.pipeline import enrich
+
+    call = enrich(shared_dir / "pyannote-audio/ami/trn02.wav", Settings.load(languages=["en"]))
+    assert call.status == "done", call.error
+    assert not call.transcription.utterances and not call.segments
+    assert len({t.speaker for t in call.diarization.turns}) == 1
+    start, end = call.diarization.turns[0].start, call.diarization.turns[-1].end
+    assert 20.0 < start and end < 22.0  # the reference: one speaker, 20.70-21.39 s
+    assert [s.id for s in call.speakers] == [call.diarization.turns[0].speaker]
+    assert call.speakers[0].talk_time > 0.2
+    assert any("no words could be recognised" in w for w in call.metadata.warnings)
+    assert not [f for f in call.crm.fields if f.object != "call"]

@@ -84,12 +84,14 @@ def build_utterances(call: Call) -> list[Utterance]:
 
 
 def summarise_speakers(utterances: list[Utterance], turns: list[SpeakerTurn]) -> list[Speaker]:
-    """One entry per speaker who said words; talk time from the diarizer's turns (it hears
-    speech Whisper wrote nothing for, and no pauses), else from the utterances."""
+    """One entry per speaker the diarizer heard or who said words; talk time from the diarizer's
+    turns (it hears speech Whisper wrote nothing for, and no pauses), else from the utterances."""
     talk: dict[str, float] = defaultdict(float)
     channel: dict[str, int | None] = {}
     for u in utterances:
         channel.setdefault(u.speaker, u.channel)
+    for t in turns:
+        channel.setdefault(t.speaker, t.channel)
     if turns:
         for speaker in channel:
             talk[speaker] = Timeline([Segment(t.start, t.end) for t in turns if t.speaker == speaker]).support().duration()

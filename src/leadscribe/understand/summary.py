@@ -27,6 +27,9 @@ def money_text(value: dict) -> str:
 
 def summary(call: Call, ctx) -> None:
     """Stage: fill `call.summary`."""
+    if not call.transcription.utterances:  # voices without words: nothing to say who the call was with
+        call.summary = Summary(text="No words could be recognised in this recording.", bullets=[])
+        return
     s = call.signals
     # Prospects say the rep's name back ("Hi Emily"): the seller's own people are not who the call was with.
     seller = find_seller(call, getattr(ctx.settings, "seller_company", None))
