@@ -208,3 +208,31 @@ def test_a_word_barely_heard_next_to_a_tool_leaves_the_list_for_review():
     assert stack_with("We run on Snowflake himself, but the reporting is too slow.", "himself", 0.9).decision == "auto"
     # A faint joiner between two recognised tools names no third one.
     assert stack_with("We run on Snowflake and Jira, but the reporting is too slow.", "and", 0.05).decision == "auto"
+
+
+def test_an_organisation_joined_to_a_tool_is_an_item_the_list_lacks():
+    """Only products and competitors make the list: an organisation spaCy found beside a tool ("non-Snowflake" for
+    "on Snowflake", an unlisted vendor) is an item the written list would not hold."""
+    call = analysed([("S2", "prospect", "We run non-Snowflake and Jira, but onboarding takes almost two months.")],
+                    vocabulary={"products": ["Snowflake", "Jira", "Excel"]})
+    assert "non-Snowflake" in organisations(call)
+    stack = next(f for f in call.crm.fields if f.field == "leadscribe_tech_stack")
+    assert stack.value == ["Jira"] and stack.decision == "review"
+    assert "'non-Snowflake' next to Jira was not recognised" in stack.reason
+
+
+def test_a_word_that_begins_with_a_listed_name_may_be_that_name():
+    # "We run on Excel and Slack" heard as "We run non-excellent Slack".
+    stack = stack_field("We run non-excellent Slack, but nobody trusts the numbers in our dashboards.")
+    assert stack.value == ["Slack"] and stack.decision == "review" and "'non-excellent' may be Excel" in stack.reason
+    # The name itself, heard in full, is the item, not a doubt.
+    assert stack_field("We run on Excel and Slack, but nobody trusts the numbers.").decision == "auto"
+
+
+def test_a_capitalised_non_word_beside_a_listed_name_may_be_a_misheard_item():
+    # "Looker and Zendesk are on our shortlist too" heard as "Looker ends in Deskoyar on our shortlist too".
+    field = competitors_field("Looker ends in Deskoyar on our shortlist too.")
+    assert field.value == ["Looker"] and field.decision == "review" and "'Deskoyar'" in field.reason
+    # A real word Whisper capitalised ("Plus", "Shortlist") names nothing.
+    for text in ("Gong and Zendesk are on our Shortlist too.", "Looker Plus Gong are on our shortlist too."):
+        assert competitors_field(text).decision == "auto", text

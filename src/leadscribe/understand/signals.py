@@ -176,7 +176,7 @@ LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&|plus)\s+$",
 LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|plus\s+)?|\s+(?:and|or|&|plus)(?:\s+|$))(?P<word>[\w'.-]*)",
                                re.I)
 # What a list of tools or vendors may hold: a neighbour of another type is an item we do not have.
-LIST_ITEM_TYPES = {"COMPETITOR", "PRODUCT", "ORGANIZATION"}
+LIST_ITEM_TYPES = {"COMPETITOR", "PRODUCT"}
 # A capitalised word right next to a listed name, mid-sentence ("Oracle Posagira" for "Oracle plus Jira", "Excel
 # Engine" for "Excel and Jira"): Whisper ran a joiner and a name together, or heard a name as another capitalised
 # word, so the list may hold a name we do not have.
@@ -257,7 +257,7 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         # we have for the list: Whisper most likely misheard a tool as a name.
         tools = [span for kind, span in spans if kind in LIST_ITEM_TYPES]
         neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools) + \
-            unheard_neighbours(ut, entity)
+            unheard_neighbours(ut, entity) + unknown_proper_nouns(text, entity, recognised)
         evidence = list_evidence(entity, neighbours)
         near = near_missed_terms(text, entity, recognised, call.metadata.vocabulary or {})
         if near:
@@ -304,6 +304,24 @@ def unheard_neighbours(ut: UtteranceText, entity: Entity) -> list[str]:
             if words[i].confidence < UNHEARD_NEIGHBOUR and word and word.lower() not in LIST_JOINERS]
 
 
+CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def unknown_proper_nouns(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
+    """Capitalised words of the listed name's sentence that no finder recognised and that are no word at all
+    ("Looker ends in Deskoyar on our shortlist" for "Looker and Zendesk are"): Whisper wrote a name it could not
+    place, said in the same breath as a listed one, so the list may miss it. A real word ("Plus", "Shortlist")
+    that Whisper capitalised names nothing. "No word" is: not in the spaCy model's vector vocabulary (20,000
+    common words and names); a model without vectors cannot tell, and the check is skipped."""
+    vocab = spacy_model().vocab
+    at = text.find(entity.text)
+    if at < 0 or not len(vocab.vectors):
+        return []
+    start, end = sentence_around(text, at, at + len(entity.text))
+    return [m.group(0) for m in CAPITALISED_WORD.finditer(text, start, end)
+            if not vocab.has_vector(m.group(0).lower()) and not any(s < m.end() and m.start() < e for s, e in recognised)]
+
+
 def noun_before_name(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
     """A noun or number right before a listed name, with no joiner ("the most from one hand HubSpot" for "demos
     from Gong and HubSpot"): English puts a verb, a preposition or a determiner there, so the noun is likely what
@@ -323,10 +341,25 @@ def noun_before_name(text: str, entity: Entity, recognised: list[tuple[int, int]
     return [before.text]
 
 
+# A listed name this long or longer at the start of a heard word part ("non-excellent" for "on Excel"): the name
+# was said, and Whisper heard a longer word; shorter names start too many words ("Gong" / "gonna" are safe, but
+# a three-letter name would not be).
+MIN_NAME_IN_WORD = 4
+
+
+def begins_with_name(heard: str, term: str) -> bool:
+    """Whether a part of the heard word (split at hyphens) starts with the listed name: "excellent" for Excel,
+    "non-excellent" too. A word that is the name itself is no near miss."""
+    name = squash(term)
+    parts = [squash(part) for part in heard.split("-")]
+    return len(name) >= MIN_NAME_IN_WORD and squash(heard) != name and any(p.startswith(name) for p in parts)
+
+
 def near_missed_terms(text: str, entity: Entity, recognised: list[tuple[int, int]],
                       vocabulary: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(heard, listed name) for phrases of the name's sentence that resemble a listed competitor or product not
-    recognised in it: "We are also evaluating sales for Zendesk" may name Salesforce too."""
+    recognised in it: "We are also evaluating sales for Zendesk" may name Salesforce too, and "We run non-excellent
+    Slack" Excel."""
     at = text.find(entity.text)
     if at < 0:
         return []
@@ -335,7 +368,7 @@ def near_missed_terms(text: str, entity: Entity, recognised: list[tuple[int, int
     free = [(s, e) for s, e in tokens if not any(a < e and s < b for a, b in recognised)]
     terms = {t for category, listed in vocabulary.items() if category in LISTED_CATEGORIES for t in listed}
     terms -= {str(entity.value)}
-    found = []
+    found = [(text[s:e], term) for s, e in free for term in sorted(terms) if begins_with_name(text[s:e], term)]
     for term in sorted(terms):
         for size in (1, 2):
             for i in range(len(free) - size + 1):
