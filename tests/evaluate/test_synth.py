@@ -107,3 +107,22 @@ def test_the_scripted_words_give_the_expected_crm_fields():
             if key not in FREE_TEXT_FIELDS:
                 assert values_equal(item["value"], proposed[key].value, "PHONE" if key[1] == "phone" else ""), \
                     (key, item["value"], proposed[key].value)
+
+
+def test_flite_says_the_tool_and_company_names_as_people_do():
+    """flite's letter-to-sound rules drop Jira's vowel ("jh r ax") and say Pinecrest "pin-crist": the audio would
+    hold words nobody says. They are respelled for flite only (inside an e-mail domain too); the reference keeps
+    the written words."""
+    import subprocess
+
+    from leadscribe.evaluate.synth import flite_text
+
+    def phones(text: str) -> str:
+        printed = subprocess.run(["flite", "-ps", "-t", text, "-o", "/dev/null"], capture_output=True, text=True)
+        return printed.stdout.strip().splitlines()[-1]
+
+    assert "jh r ax" in phones("Jira") and "jh ih r ax" in phones(flite_text("Jira"))
+    assert "p ay n k r eh s t" in phones(flite_text("Pinecrest")) and "p ay n" not in phones("Pinecrest")
+    assert flite_text("We use Snowflake and Jira.") == "We use Snowflake and Jeera."
+    assert flite_text("david at pinecrestbank dot com") == "david at pine crestbank dot com"
+    assert flite_text("Pinecrest Bank") == "Pine crest Bank"

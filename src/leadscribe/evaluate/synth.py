@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import random
+import re
 import shutil
 import subprocess
 import tempfile
@@ -231,6 +232,21 @@ def _call_plan(rng: random.Random, three_parties: bool) -> tuple[list[Turn], dic
     return turns, facts
 
 
+# Words flite's letter-to-sound rules say as nobody does ("Jira" as "jh r ax", no vowel; "Pinecrest" as
+# "p ih n k r ih s t", pin-crist), respelled for flite only, so that the audio says what a person says;
+# the reference keeps the written word. espeak-ng says both right.
+FLITE_RESPELLINGS = {"jira": "jeera", "pinecrest": "pine crest"}
+_FLITE_RESPELLED = re.compile("|".join(FLITE_RESPELLINGS), re.IGNORECASE)
+
+
+def flite_text(text: str) -> str:
+    """`text` with the words flite mispronounces respelled, inside compounds too ("pinecrestbank")."""
+    def respell(match: re.Match) -> str:
+        spoken = FLITE_RESPELLINGS[match.group(0).lower()]
+        return spoken.capitalize() if match.group(0)[0].isupper() else spoken
+    return _FLITE_RESPELLED.sub(respell, text)
+
+
 def _say(text: str, voice: str, work: Path, index: int) -> np.ndarray:
     """One turn as 16 kHz float samples, from flite (a flite voice) or espeak-ng."""
     raw, wav = work / f"raw{index}.wav", work / f"t{index}.wav"
@@ -238,7 +254,8 @@ def _say(text: str, voice: str, work: Path, index: int) -> np.ndarray:
         subprocess.run(["espeak-ng", "-v", voice.split(":", 1)[1], "-s", "160", "-w", str(raw), text], check=True,
                        capture_output=True)
     else:
-        subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(raw)], check=True, capture_output=True)
+        subprocess.run(["flite", "-voice", voice, "-t", flite_text(text), "-o", str(raw)], check=True,
+                       capture_output=True)
     subprocess.run(["sox", "-D", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(wav)], check=True, capture_output=True)
     samples, _ = soundfile.read(wav, dtype="float32")
     # Trim flite's leading/trailing silence so that the RTTM turn bounds are the speech bounds.
