@@ -158,3 +158,22 @@ def test_an_address_agreeing_with_a_name_that_is_no_known_name_does_not_raise_it
     email = ("S2", "prospect", "My email is thomas dot water at lakesideclinics dot com.")
     alone = proposed_from_entities(turns, ("Water",))["lastname"].confidence
     assert proposed_from_entities(turns + [email], ("Water",))["lastname"].confidence == alone
+
+
+def test_a_heard_word_that_is_no_name_yields_to_the_name_the_address_spells():
+    # "Thomas Walker" heard as "Thomas Water" in the introduction, and the address heard right.
+    fields = fields_of([
+        ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+        ("S2", "prospect", "Thanks for calling, Thomas Water, IT director over at Lakeside Clinics."),
+        ("S2", "prospect", "You can email me at thomas dot walker at lakesideclinics dot com."),
+    ], vocabulary=VOCABULARY)
+    assert (fields["lastname"].value, fields["lastname"].decision) == ("Walker", "review")
+    assert "'Water' was heard" in fields["lastname"].reason and "'walker'" in fields["lastname"].reason
+    # The address of someone else (another first name) says nothing about this name; nor does an address when the
+    # heard name is itself a common name (two names: which is theirs is not for us to pick).
+    for heard, address in (("Thomas Water", "julia dot walker"), ("Thomas Miller", "thomas dot walker")):
+        fields = fields_of([
+            ("S2", "prospect", f"Thanks for calling, {heard}, IT director over at Lakeside Clinics."),
+            ("S2", "prospect", f"You can email me at {address} at lakesideclinics dot com."),
+        ], vocabulary=VOCABULARY)
+        assert fields["lastname"].value == heard.split()[1], (heard, address)

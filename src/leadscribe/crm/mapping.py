@@ -306,6 +306,11 @@ def name_candidate(call: Call, value: str, part: str, confidence: float, role: s
     prospect's e-mail holding the same spelling, heard at another moment of the call. Agreement cannot settle a
     sound-alike spelling ("sophia.miller@" agrees with "Sophia" because both are one sound), so such a name stays
     for review whatever agrees with it."""
+    spelled = name_in_email(call, value, part, ids, seller)
+    if spelled is not None:
+        # No other check applies: the value is the address's spelling, and a person confirms it.
+        return Candidate(value=spelled, confidence=confidence, role=role, entity_ids=list(ids),
+                         note=f"'{value}' was heard, which is no common name; the e-mail spells it '{spelled.lower()}'")
     value, note = verified_spelling(call, value, part, seller)
     note = spelled_otherwise(call, value, seller) or note
     ids = list(ids)
@@ -319,6 +324,26 @@ def name_candidate(call: Call, value: str, part: str, confidence: float, role: s
                 confidence = noisy_or(confidence, email.confidence)
                 ids.append(email.id)
     return Candidate(value=value, confidence=confidence, role=role, entity_ids=ids, note=note)
+
+
+def name_in_email(call: Call, value: str, part: str, ids: list[str], seller: Seller) -> Optional[str]:
+    """The prospect's e-mail's spelling of this part of the name, when the heard word is no common name and the
+    address is this person's (its other part is the other part of the name heard) and spells this part as a
+    common name: "Thomas Water" heard, "thomas.walker@" said. Whisper heard an unfamiliar sound as a word in one
+    place and as a name in the other; the name is the likelier spelling, but it sounds different, so it is for a
+    person to confirm (respelled_email is the reverse case: the address misspells a name heard in a sentence)."""
+    full = next((str(e.value).split() for e in call.entities if e.id in ids and len(str(e.value).split()) == 2), None)
+    if full is None or is_common_name(value, part):
+        return None
+    other_part = full[1 if part == "first" else 0].lower()
+    for local in prospect_email_locals(call, seller):
+        pieces = re.split(r"[._-]", local)
+        if len(pieces) != 2:
+            continue
+        this, other = (pieces[0], pieces[1]) if part == "first" else (pieces[1], pieces[0])
+        if other == other_part and this != value.lower() and is_common_name(this, part):
+            return this.capitalize()
+    return None
 
 
 def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple[str, str]:
