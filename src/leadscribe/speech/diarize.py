@@ -380,6 +380,43 @@ class VoiceMap:
     """One voiceprint per cluster."""
 
 
+# Two local speakers of one window are two people when their voiceprints are less alike than one voice over a
+# changing line (SAME_CENTROID_SIMILARITY); it takes this many windows to say so, one can be a quirk.
+WINDOWS_HEARING_TOGETHER = 2
+
+
+def voices_heard_together(speakers: list[LocalSpeaker], embeddings: np.ndarray) -> int:
+    """The most people the segmentation model heard at once, where their voiceprints agree they differ: the count
+    of reliable local speakers of a window whose voiceprints are all unlike each other, reached in at least
+    WINDOWS_HEARING_TOGETHER windows (1 when none is).
+
+    Clustering alone can merge two voices when something shared lifts every similarity: 15 dB of line noise put
+    a woman's and a man's voice at 0.55-0.72 on average across a call (within one voice 0.85-0.97), above
+    SAME_SPEAKER_SIMILARITY, and the call became one speaker; yet in every window the model heard them as two.
+    """
+    by_window: dict[int, list[int]] = {}
+    for row, speaker in enumerate(speakers):
+        if speaker.seconds >= RELIABLE_LOCAL_S:
+            by_window.setdefault(speaker.window, []).append(row)
+    together = []
+    for rows in by_window.values():
+        similarity = embeddings[rows] @ embeddings[rows].T
+        apart = all(similarity[i, j] < SAME_CENTROID_SIMILARITY for i in range(len(rows)) for j in range(i))
+        together.append(len(rows) if apart else 1)
+    counts = sorted(together, reverse=True)
+    return counts[WINDOWS_HEARING_TOGETHER - 1] if len(counts) >= WINDOWS_HEARING_TOGETHER else 1
+
+
+def at_least_voices(speakers: list[LocalSpeaker], embeddings: np.ndarray, settings: Settings) -> Optional[int]:
+    """The smallest speaker count to cluster to: the user's minimum, raised to the voices heard together (never
+    above the user's maximum)."""
+    heard = voices_heard_together(speakers, embeddings)
+    lowest = max(settings.min_speakers or 1, heard)
+    if settings.max_speakers:
+        lowest = min(lowest, settings.max_speakers)
+    return lowest if lowest > 1 else settings.min_speakers
+
+
 def find_voices(samples: np.ndarray, settings: Settings, threads: int = 1) -> Optional[VoiceMap]:
     """segmentation-3.0 and CAM++ over mono audio; None when the model hears nobody.
 
@@ -404,7 +441,7 @@ def find_voices(samples: np.ndarray, settings: Settings, threads: int = 1) -> Op
     if reliable.sum() < 2:
         reliable = np.ones(len(speakers), dtype=bool)
     clusters = cluster_voices(embeddings[reliable], seconds[reliable], settings.num_speakers,
-                              settings.min_speakers, settings.max_speakers)
+                              at_least_voices(speakers, embeddings, settings), settings.max_speakers)
     centres = centroids_of(embeddings[reliable], clusters)
     if not settings.num_speakers:
         centres = add_quiet_voices(embeddings, seconds, reliable, centres, settings.max_speakers)
