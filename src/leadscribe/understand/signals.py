@@ -257,8 +257,11 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         # we have for the list: Whisper most likely misheard a tool as a name.
         tools = [span for kind, span in spans if kind in LIST_ITEM_TYPES]
         neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools) + \
-            unheard_neighbours(ut, entity) + unknown_proper_nouns(text, entity, recognised)
+            unheard_neighbours(ut, entity)
         evidence = list_evidence(entity, neighbours)
+        unplaced = unknown_proper_nouns(text, entity, recognised)
+        if unplaced:
+            evidence["unplaced"] = f"{', '.join(map(repr, unplaced))}, said with {entity.value}, is no word we know"
         near = near_missed_terms(text, entity, recognised, call.metadata.vocabulary or {})
         if near:
             evidence["near_miss"] = "; ".join(f"'{heard}' may be {term}" for heard, term in near)
@@ -319,7 +322,8 @@ def unknown_proper_nouns(text: str, entity: Entity, recognised: list[tuple[int, 
         return []
     start, end = sentence_around(text, at, at + len(entity.text))
     return [m.group(0) for m in CAPITALISED_WORD.finditer(text, start, end)
-            if not vocab.has_vector(m.group(0).lower()) and not any(s < m.end() and m.start() < e for s, e in recognised)]
+            if not vocab.has_vector(m.group(0).lower())
+            and not any(s < m.end() and m.start() < e for s, e in recognised)]
 
 
 def noun_before_name(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
