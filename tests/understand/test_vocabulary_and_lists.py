@@ -208,6 +208,11 @@ def test_a_word_barely_heard_next_to_a_tool_leaves_the_list_for_review():
     assert stack_with("We run on Snowflake himself, but the reporting is too slow.", "himself", 0.9).decision == "auto"
     # A faint joiner between two recognised tools names no third one.
     assert stack_with("We run on Snowflake and Jira, but the reporting is too slow.", "and", 0.05).decision == "auto"
+    # Two words away: "Our stack is Slack plus Oracle" heard as "I don't stack in Slack for sure", "sure" at 0.08.
+    stack = stack_with("I don't stack in Slack for sure. The problem is the reporting.", "sure", 0.08)
+    assert stack.decision == "review" and "'sure' next to Slack" in stack.reason
+    # The list's other names, however faintly heard, are items we have, not unknown words.
+    assert stack_with("We run on Snowflake and Jira, but the reporting is too slow.", "jira", 0.05).decision == "auto"
 
 
 def test_an_organisation_joined_to_a_tool_is_an_item_the_list_lacks():

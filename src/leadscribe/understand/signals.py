@@ -257,7 +257,7 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         # we have for the list: Whisper most likely misheard a tool as a name.
         tools = [span for kind, span in spans if kind in LIST_ITEM_TYPES]
         neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools) + \
-            unheard_neighbours(ut, entity)
+            unheard_neighbours(ut, entity, tools)
         evidence = list_evidence(entity, neighbours)
         unplaced = unknown_proper_nouns(text, entity, recognised)
         if unplaced:
@@ -291,9 +291,11 @@ UNHEARD_NEIGHBOUR = 0.1
 LIST_JOINERS = {"and", "or", "plus", "&"}
 
 
-def unheard_neighbours(ut: UtteranceText, entity: Entity) -> list[str]:
-    """The words right before and after a listed name that Whisper barely heard ("Snowflake himself" at 0.06 for
-    "Snowflake and Jira"): what was said next to the name is unknown, and it may be another item of the list."""
+def unheard_neighbours(ut: UtteranceText, entity: Entity, tools: list[tuple[int, int]]) -> list[str]:
+    """Words up to two places before or after a listed name that Whisper barely heard ("Snowflake himself" at
+    0.06 for "Snowflake and Jira"; "Slack for sure" with "sure" at 0.08 for "Slack plus Oracle"): what was said
+    there is unknown, and it may be another item of the list. Joiners and the list's other recognised names,
+    however faintly heard (Whisper is often unsure of a name it wrote right), name no unknown item."""
     at = ut.text.find(entity.text)
     if at < 0:
         return []
@@ -301,8 +303,9 @@ def unheard_neighbours(ut: UtteranceText, entity: Entity) -> list[str]:
     if not inside:
         return []
     words = ut.utterance.words
-    # A joiner, however faintly heard ("Gong and HubSpot", "and" at 0.05), names no item.
-    return [word for i in (inside[0] - 1, inside[-1] + 1) if 0 <= i < len(words)
+    named = {i for start, end in tools for i in ut.word_indices(start, end)}
+    around = (inside[0] - 2, inside[0] - 1, inside[-1] + 1, inside[-1] + 2)
+    return [word for i in around if 0 <= i < len(words) and i not in named
             for word in [words[i].word.strip(" ,.?!")]
             if words[i].confidence < UNHEARD_NEIGHBOUR and word and word.lower() not in LIST_JOINERS]
 
