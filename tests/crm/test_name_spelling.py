@@ -177,3 +177,14 @@ def test_a_heard_word_that_is_no_name_yields_to_the_name_the_address_spells():
             ("S2", "prospect", f"You can email me at {address} at lakesideclinics dot com."),
         ], vocabulary=VOCABULARY)
         assert fields["lastname"].value == heard.split()[1], (heard, address)
+
+
+def test_one_name_heard_that_is_only_a_last_name_is_the_last_name():
+    # "Hi Maya, Anna Miller here" heard as "Hi Maya, I'm a Miller here": Miller is no common first name.
+    fields = fields_of([("S2", "prospect", "Hi Maya, I'm a Miller here in the Director of Finance at Lakeside Clinics.")],
+                       vocabulary=VOCABULARY)
+    assert fields["lastname"].value == "Miller" and "firstname" not in fields
+    # A name that is a first name as often as a last name ("Thomas") stays the first name.
+    fields = fields_of([("S2", "prospect", "Hi Maya, Thomas here, the Director of Finance at Lakeside Clinics.")],
+                       vocabulary=VOCABULARY)
+    assert fields["firstname"].value == "Thomas" and "lastname" not in fields

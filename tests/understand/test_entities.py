@@ -71,11 +71,31 @@ def test_names_titles_and_organisations():
     assert "Acme Logistics" in {e.value for e in of_type(call, "ORGANIZATION")}
 
 
+def test_a_joiner_between_name_and_title_is_not_part_of_the_title():
+    # "Thanks for calling. Priya Patel, vice president of sales over at Acme Logistics" heard with "and" for the pause.
+    call = run([("S2", "prospect", "Thanks for calling Preach and Vice President of Sales over at Acme Logistics")])
+    assert [e.value for e in of_type(call, "JOB_TITLE")] == ["vice president of sales"]
+
+
 def test_hundreds_and_tens_written_apart_are_one_number():
     # Whisper writes "eight hundred and fifty employees" as "800 and 50 employees".
     call = run([("S2", "prospect", "We have about 800 and 50 employees and we would need 250 seats.")])
     assert [e.value for e in of_type(call, "QUANTITY")] == [{"value": 850, "unit": "employees"},
                                                            {"value": 250, "unit": "seats"}]
+
+
+def test_hundreds_and_a_scaled_number_written_apart_are_one_amount():
+    # "one hundred and twenty thousand pounds", written "100 and 20 thousand pounds" or "100 and 20,000 pounds":
+    # English applies the scale to the whole, 120,000, not 20,000.
+    from leadscribe.understand.numbers import find_numbers
+    for said in ("Finance set aside 100 and 20 thousand pounds for it.", "Finance set aside 100 and 20,000 pounds."):
+        call = run([("S2", "prospect", said)])
+        assert [e.value for e in of_type(call, "MONEY")] == [{"amount": 120000, "currency": "GBP"}], said
+    assert [m.value for m in find_numbers("three hundred and five million")] == [305_000_000]
+    assert [m.value for m in find_numbers("we need 300 and 5 million")] == [305_000_000]
+    # A range stays a range, and an amount with its own currency sign is a second amount.
+    assert [(m.value, m.low) for m in find_numbers("between 100 and 20,000 dollars")] == [(20000, 100)]
+    assert [m.value for m in find_numbers("it costs 800 and $20,000 a year")] == [800, 20000]
 
 
 def test_a_range_or_a_list_of_two_numbers_is_not_joined():

@@ -282,8 +282,10 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         confidence = entity.confidence
         ids = [entity.id]
         if len(name.split()) == 1:
-            if is_emails_last_name(call, name, seller):
-                # "Emery a Miller ..." / "maria.miller@": the one name heard is the last name.
+            # "Emery a Miller ..." / "maria.miller@", or "I'm a Miller here" for "Anna Miller here" ("Miller" is a
+            # common last name and no common first name): the one name heard is the last name.
+            if is_emails_last_name(call, name, seller) or \
+                    (is_common_name(name, "last") and not is_common_name(name, "first")):
                 if spec["part"] == "last":
                     found.append(name_candidate(call, name, "last", confidence, role, ids, seller))
                 continue

@@ -230,12 +230,14 @@ def join_ranges(text: str, tokens: list[Token], mentions: list[NumberMention]) -
         if joined:
             previous = joined[-1]
             between = text[previous.end:mention.start].strip(" ,").lower()
-            if is_spoken_compound(text, previous, mention, between):
-                # "800 and 50 employees": Whisper wrote "eight hundred and fifty" as two numbers.
-                joined[-1] = NumberMention(start=previous.start, end=mention.end, value=previous.value + mention.value,
+            compound = spoken_compound(text, previous, mention, between)
+            if compound is not None:
+                # "800 and 50 employees", "100 and 20 thousand pounds": Whisper wrote "eight hundred and fifty",
+                # "one hundred and twenty thousand", as two numbers.
+                joined[-1] = NumberMention(start=previous.start, end=mention.end, value=compound,
                                            currency=mention.currency or previous.currency,
-                                           scale_word=previous.scale_word, words=previous.words + [between]
-                                           + mention.words)
+                                           scale_word=previous.scale_word or mention.scale_word,
+                                           words=previous.words + [between] + mention.words)
                 continue
             if between in {"and", "to", "-", "or"} and not previous.percent and not mention.percent:
                 before = text[:previous.start].rstrip().lower()
@@ -252,20 +254,29 @@ def join_ranges(text: str, tokens: list[Token], mentions: list[NumberMention]) -
     return joined
 
 
-def is_spoken_compound(text: str, previous: NumberMention, mention: NumberMention, between: str) -> bool:
-    """"800 and 50" for "eight hundred and fifty": whole hundreds, then "and", then a number below a hundred
-    written in digits, with no "between" before (a range) and no currency on the second part ("800 and $50")."""
-    if between != "and" or previous.percent or mention.percent or previous.low is not None:
-        return False
+def spoken_compound(text: str, previous: NumberMention, mention: NumberMention, between: str) -> Optional[float]:
+    """The value of two numbers Whisper wrote for one spoken number, else None: whole hundreds, "and", then a
+    number below a hundred, both in digits: "800 and 50" for "eight hundred and fifty" (850), and with a scale
+    on the second, which English applies to the whole: "100 and 20 thousand" or "100 and 20,000" for "one
+    hundred and twenty thousand" (120,000). Not after "between" (a range), and not when only the second part
+    is written with a currency sign ("800 and $50": two amounts; "pounds" after the whole is the whole's)."""
+    if between != "and" or previous.percent or mention.percent or previous.low is not None or previous.scale_word:
+        return None
     if not (previous.value >= 100 and previous.value == int(previous.value) and previous.value % 100 == 0):
-        return False
-    if not (0 < mention.value < 100 and mention.value == int(mention.value)) or mention.scale_word:
-        return False
+        return None
     if not all(re.fullmatch(r"[$€£]?[\d,]+", w) for w in (previous.words[-1], mention.words[0])):
-        return False  # spoken words are read whole by text2num already ("eight hundred and fifty")
-    if mention.currency and not previous.currency:
-        return False
-    return not text[:previous.start].rstrip().lower().endswith("between")
+        return None  # spoken words are read whole by text2num already ("eight hundred and fifty")
+    second_has_symbol, first_has_symbol = (w[:1] in CURRENCY_SYMBOLS for w in (mention.words[0], previous.words[0]))
+    if (second_has_symbol and not first_has_symbol) or text[:previous.start].rstrip().lower().endswith("between"):
+        return None
+    scale = next((s for s in (1_000_000, 1_000) if mention.scale_word and mention.value % s == 0
+                  and 0 < mention.value / s < 100), 1)
+    if scale > 1 and previous.value >= 1000:
+        return None  # "one thousand two hundred and twenty thousand" is no number anyone says
+    below_hundred = mention.value / scale
+    if not (0 < below_hundred < 100 and below_hundred == int(below_hundred)) or (mention.scale_word and scale == 1):
+        return None
+    return (previous.value + below_hundred) * scale
 
 
 def scale_like(low: float, high: float) -> float:
