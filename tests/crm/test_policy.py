@@ -139,3 +139,13 @@ def test_the_company_named_in_the_contacts_introduction_is_the_employer():
     fields = fields_of([("S2", "prospect", "I work with Lakeside Clinics."), passing],
                        vocabulary={"companies": ["Lakeside Clinics", "Granite Health"]})
     assert fields["name"].decision == "review" and "conflicting values" in fields["name"].reason
+
+
+def test_a_title_holding_a_word_that_is_no_word_goes_to_review():
+    # "Tom, procurement manager" heard as "imtomiscent procurement manager".
+    said = "Sure, I'm imtomiscent procurement manager at Summit Freight."
+    title = fields_of([("S2", "prospect", said)])["jobtitle"]
+    assert title.value == "imtomiscent procurement manager" and title.decision == "review"
+    assert "'imtomiscent' in the title is no word we know" in title.reason
+    assert fields_of([("S2", "prospect", "Sure, I'm the procurement manager at Summit Freight.")])["jobtitle"].decision \
+        == "auto"

@@ -16,6 +16,7 @@ from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
 from leadscribe.understand.contacts import FREE_MAIL
 from leadscribe.understand.entities import currency_confidence
+from leadscribe.understand.models import is_word
 from leadscribe.understand.name_spelling import (is_common_name, misspelled_name, name_part,
                                                  rival_spellings, sound_key, spelling_confirmed)
 from leadscribe.understand.vocabulary import squash
@@ -261,6 +262,10 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
                 note = f"the domain was heard as '{entity.text}' and spelled as the listed company"
             elif not note:
                 note = unverified_email_spelling(call, str(value), seller)
+        if entity.type == "JOB_TITLE":
+            invented = [w for w in str(value).split() if not is_word(w)]
+            if invented:  # "imtomiscent procurement manager": a title is made of words, so one was misheard
+                note = f"{', '.join(map(repr, invented))} in the title is no word we know"
         # Which end of a range is the deal amount is for a person; its currency is said once for both ends.
         if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value and key != "currency":
             note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"

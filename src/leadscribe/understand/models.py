@@ -30,6 +30,13 @@ def spacy_model(name: str = "auto"):
     raise RuntimeError("no English spaCy model installed (en_core_web_md or en_core_web_sm)")
 
 
+def is_word(word: str) -> bool:
+    """Whether `word` is one spaCy's vector vocabulary knows (en_core_web_md: 20,000 common words and names), so
+    no invention of Whisper's ("Deskoyar", "imtomiscent"). True when the model has no vectors: it cannot tell."""
+    vocab = spacy_model().vocab
+    return not len(vocab.vectors) or vocab.has_vector(word.lower())
+
+
 @lru_cache(maxsize=None)
 def sentence_model():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

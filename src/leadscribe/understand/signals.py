@@ -18,7 +18,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from leadscribe.schema import Call, Entity, Signal, Signals
 from leadscribe.understand.embeddings import sentence_vectors
-from leadscribe.understand.models import embed, spacy_model
+from leadscribe.understand.models import embed, is_word, spacy_model
 from leadscribe.understand.sentiment import LABELS, sentence_scores
 from leadscribe.understand.text import UtteranceText, sentence_around
 from leadscribe.understand.vocabulary import same_first_sound, similarity, squash
@@ -317,16 +317,13 @@ def unknown_proper_nouns(text: str, entity: Entity, recognised: list[tuple[int, 
     """Capitalised words of the listed name's sentence that no finder recognised and that are no word at all
     ("Looker ends in Deskoyar on our shortlist" for "Looker and Zendesk are"): Whisper wrote a name it could not
     place, said in the same breath as a listed one, so the list may miss it. A real word ("Plus", "Shortlist")
-    that Whisper capitalised names nothing. "No word" is: not in the spaCy model's vector vocabulary (20,000
-    common words and names); a model without vectors cannot tell, and the check is skipped."""
-    vocab = spacy_model().vocab
+    that Whisper capitalised names nothing (`is_word`)."""
     at = text.find(entity.text)
-    if at < 0 or not len(vocab.vectors):
+    if at < 0:
         return []
     start, end = sentence_around(text, at, at + len(entity.text))
     return [m.group(0) for m in CAPITALISED_WORD.finditer(text, start, end)
-            if not vocab.has_vector(m.group(0).lower())
-            and not any(s < m.end() and m.start() < e for s, e in recognised)]
+            if not is_word(m.group(0)) and not any(s < m.end() and m.start() < e for s, e in recognised)]
 
 
 def noun_before_name(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
