@@ -122,11 +122,17 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
     return candidates
 
 
+def local_parts(address: object) -> list[str]:
+    """The parts of an address's local part, split where dots, underscores and hyphens join them
+    ("laura.patel@orbitretail.com" -> ["laura", "patel"]); a local part alone reads the same."""
+    return re.split(r"[._-]", str(address).split("@")[0])
+
+
 def email_spells_name(email: str, name: str) -> bool:
     """Whether the address's local part is the whole of a full name, in order ("julia.walker@" and "Julia Walker").
     Not "laura.petel@" for "Laura Patel", and not a part of the name alone ("miller@", "julia@"): a word of the
     address may have been lost ("emma underscore miller" heard as "miller")."""
-    words = [w for w in re.split(r"[._-]", email.split("@")[0]) if w]
+    words = [w for w in local_parts(email) if w]
     names = [w.lower() for w in name.split()]
     return len(names) >= 2 and words == names
 
@@ -141,7 +147,7 @@ def email_contradicts_name(email: str, name: str) -> bool:
     (spelled alike or sounding alike), first initial plus last name ("jwalker"), first name plus last initial
     ("juliaw"), or the full name run together. Role mailboxes ("sales@") and digits-only parts contradict nothing."""
     local = email.split("@")[0].lower()
-    words = [w for w in re.split(r"[._-]", local) if w]
+    words = [w for w in local_parts(local) if w]
     names = [w.lower() for w in name.split() if w.isalpha()]
     if not words or not names or any(w in ROLE_MAILBOXES or not w.isalpha() for w in words):
         return False
@@ -157,7 +163,7 @@ def unverified_email_spelling(call: Call, email: str, seller: Seller) -> str:
     """A reason for review when a word of the address's local part is a name whose sound has another common
     spelling ("david.schmitt@" / Schmidt) that the prospect did not spell out letter by letter."""
     said = prospect_said(call, seller)
-    for word in re.split(r"[._-]", email.split("@")[0]):
+    for word in local_parts(email):
         if len(word) < 3 or spelling_confirmed(word, said) == word.capitalize():
             continue
         rivals = rival_spellings(word, name_part(word))
@@ -327,7 +333,7 @@ def name_candidate(call: Call, value: str, part: str, confidence: float, role: s
     if not note and value and all(is_common_name(word, part) for word in value.split()):
         confidence = noisy_or(confidence, KNOWN_NAME_EVIDENCE)
         for email in prospect_emails(call, seller):
-            if email.id not in ids and value.lower() in re.split(r"[._-]", str(email.value).split("@")[0]):
+            if email.id not in ids and value.lower() in local_parts(email.value):
                 confidence = noisy_or(confidence, email.confidence)
                 ids.append(email.id)
     return Candidate(value=value, confidence=confidence, role=role, entity_ids=ids, note=note)
@@ -344,7 +350,7 @@ def name_in_email(call: Call, value: str, part: str, ids: list[str], seller: Sel
         return None
     other_part = full[1 if part == "first" else 0].lower()
     for local in prospect_email_locals(call, seller):
-        pieces = re.split(r"[._-]", local)
+        pieces = local_parts(local)
         if len(pieces) != 2:
             continue
         this, other = (pieces[0], pieces[1]) if part == "first" else (pieces[1], pieces[0])
@@ -398,7 +404,7 @@ def spelled_otherwise(call: Call, name: str, seller: Seller) -> str:
     ("Sophia" said, "sofia.miller@..." spelled): which spelling is theirs is for a person to check."""
     key = jellyfish.metaphone(name)
     for local in prospect_email_locals(call, seller):
-        for part in re.split(r"[._-]", local):
+        for part in local_parts(local):
             # A part that is no common name ("potel" for Patel) is a misspelling of the sound, not another spelling
             # someone could have; the address is respelled from the name (respelled_email), not the reverse.
             if len(part) > 2 and part != name.lower() and jellyfish.metaphone(part) == key and \

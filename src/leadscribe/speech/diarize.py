@@ -407,14 +407,11 @@ def voices_heard_together(speakers: list[LocalSpeaker], embeddings: np.ndarray) 
     return counts[WINDOWS_HEARING_TOGETHER - 1] if len(counts) >= WINDOWS_HEARING_TOGETHER else 1
 
 
-def at_least_voices(speakers: list[LocalSpeaker], embeddings: np.ndarray, settings: Settings) -> Optional[int]:
+def at_least_voices(speakers: list[LocalSpeaker], embeddings: np.ndarray, settings: Settings) -> int:
     """The smallest speaker count to cluster to: the user's minimum, raised to the voices heard together (never
     above the user's maximum)."""
-    heard = voices_heard_together(speakers, embeddings)
-    lowest = max(settings.min_speakers or 1, heard)
-    if settings.max_speakers:
-        lowest = min(lowest, settings.max_speakers)
-    return lowest if lowest > 1 else settings.min_speakers
+    lowest = max(settings.min_speakers or 1, voices_heard_together(speakers, embeddings))
+    return min(lowest, settings.max_speakers) if settings.max_speakers else lowest
 
 
 def find_voices(samples: np.ndarray, settings: Settings, threads: int = 1) -> Optional[VoiceMap]:

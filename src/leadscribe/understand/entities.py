@@ -328,19 +328,20 @@ TITLE_LEAD_JOINERS = {"and", "or", "but"}
 
 def without_leading_name(title: str, start: int) -> tuple[str, int]:
     """"Lee procurement manager" -> "procurement manager", "and Vice President of Sales" -> "Vice President of
-    Sales": in a lower-case title, a leading capitalised word is the end of the person's name (the comma after a name is often not written). A capitalised title word
-    ("Vice President of Sales", "Director of Finance") is the title itself."""
-    words = title.split()
+    Sales": in a lower-case title, a leading capitalised word is the end of the person's name (the comma after a
+    name is often not written), and a leading joiner starts no title. A capitalised title word ("Vice President
+    of Sales", "Director of Finance") is the title itself."""
+    def without_first_word(title: str, start: int) -> tuple[str, int]:
+        words = title.split()
+        at = title.index(words[1], len(words[0]))
+        return title[at:], start + at
+
     # "Preach and Vice President of Sales": a joiner between the name and the title starts no title.
-    while len(words) > 1 and words[0].lower() in TITLE_LEAD_JOINERS:
-        start += title.index(words[1], len(words[0]))
-        title = title[title.index(words[1], len(words[0])):]
-        words = words[1:]
-    while len(words) > 1 and re.fullmatch(r"[A-Z][a-z'-]+", words[0]) and any(w.islower() for w in words[1:]) \
-            and not TITLE_HEAD.fullmatch(words[0]):
-        start += title.index(words[1], len(words[0]))
-        title = title[title.index(words[1], len(words[0])):]
-        words = words[1:]
+    while len(words := title.split()) > 1 and words[0].lower() in TITLE_LEAD_JOINERS:
+        title, start = without_first_word(title, start)
+    while len(words := title.split()) > 1 and re.fullmatch(r"[A-Z][a-z'-]+", words[0]) \
+            and any(w.islower() for w in words[1:]) and not TITLE_HEAD.fullmatch(words[0]):
+        title, start = without_first_word(title, start)
     return title, start
 
 
