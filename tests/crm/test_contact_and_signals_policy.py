@@ -96,3 +96,19 @@ def test_the_example_mapping_is_the_shipped_default():
 def test_a_question_about_what_the_rep_can_do_is_no_next_step():
     _, call = run([("S1", "rep", "Can you give me your account details so I can verify the email settings?")])
     assert call.signals.next_steps == []
+
+
+def test_a_name_said_by_a_colleague_of_the_contact_goes_to_review():
+    # The contact's own name was misheard ("mmnovac"); the only clear name is the IT colleague's, another voice.
+    fields, _ = run([("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+                     ("S2", "prospect", "Sure, mmnovac, director of finance at Redwood Insurance."),
+                     ("S3", "prospect", "This is Alex from their IT team. Security review is a must for us.")])
+    assert fields["firstname"].value == "Alex" and fields["firstname"].decision == "review"
+    assert "S3" in fields["firstname"].reason and "S2" in fields["firstname"].reason
+
+
+def test_a_name_said_by_the_voice_that_gave_the_details_is_written():
+    fields, _ = run([("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+                     ("S2", "prospect", "Sure. I'm Laura Miller, chief financial officer at Summit Freight."),
+                     ("S3", "prospect", "Security review is a must for us.")])
+    assert (fields["firstname"].value, fields["firstname"].decision) == ("Laura", "auto")

@@ -130,6 +130,20 @@ def test_a_domain_that_does_not_spell_the_company_named_loses_confidence():
     assert heard["domain"].decision == "auto"
 
 
+def test_a_company_the_email_domain_contradicts_goes_to_review():
+    # Whisper wrote a listed account it was given as a hotword ("Acme Logistics", both words at probability 0.0)
+    # where "Summit Freight" was said; the address names the other listed account.
+    vocabulary = {"companies": ["Acme Logistics", "Summit Freight"]}
+    intro = ("S2", "prospect", "Sure, Anna Turner, procurement manager, Acme Logistics.")
+    fields = fields_of([intro, ("S2", "prospect", "My email is anna dot turner at summitfreight dot com.")],
+                       vocabulary=vocabulary)
+    assert fields["name"].value == "Acme Logistics" and fields["name"].decision == "review"
+    assert "Summit Freight" in fields["name"].reason
+    agreeing = fields_of([intro, ("S2", "prospect", "My email is anna dot turner at acmelogistics dot com.")],
+                         vocabulary=vocabulary)
+    assert agreeing["name"].decision == "auto"
+
+
 def test_the_company_named_in_the_contacts_introduction_is_the_employer():
     intro = ("S2", "prospect", "Yes, I'm Dana Miller, head of operations at Lakeside Clinics.")
     passing = ("S2", "prospect", "We bought Beta Corp last year, and Granite Health is our parent.")

@@ -10,7 +10,7 @@ from typing import Any, Optional
 import jellyfish
 import yaml
 
-from leadscribe.crm.agreement import company_confirms_domain, confirming, noisy_or, repeated_values
+from leadscribe.crm.agreement import company_confirms_domain, confirming, domain_label, noisy_or, repeated_values
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, Entity
@@ -28,6 +28,8 @@ REPEATABLE_TYPES = {"MONEY", "QUANTITY"}
 # How much a spelling being a common name with one common spelling (census lists) says for a heard name, as a
 # second opinion combined by noisy-OR: a made-up or misheard word ("Dottorner", "Optimus") gets none of it.
 KNOWN_NAME_EVIDENCE = 0.25
+# What a contact gives of themself: whoever of the prospect's side says these is the contact's voice.
+CONTACT_DETAILS = {"JOB_TITLE", "ORGANIZATION", "EMAIL", "PHONE"}
 # What is left of an e-mail's confidence when its local part agrees with no name heard in the call.
 DISAGREEMENT_FACTOR = 0.5
 
@@ -114,12 +116,30 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
         elif field == ("company", "name"):
             witnesses = confirming(call, "EMAIL", lambda m: any(company_confirms_domain(o, str(m.value))
                                                                 for o in own), owned)
+            rival = other_company_in_domain(call, candidate, owned)
+            if not witnesses and rival and not candidate.note:
+                # "Acme Logistics" (both words at probability 0.0: the hotword list leaking into the text) and
+                # "anna.turner@summitfreight.com": two hearings name two of the team's accounts; one is wrong.
+                candidate.note = f"the prospect's e-mail domain names another company ('{rival}')"
         else:
             continue
         for witness in {w.id: w for w in witnesses if w.id not in candidate.entity_ids}.values():
             candidate.confidence = noisy_or(candidate.confidence, witness.confidence)
             candidate.entity_ids.append(witness.id)
     return candidates
+
+
+def other_company_in_domain(call: Call, candidate: Candidate, owned) -> str:
+    """A company the team lists, or the prospect's side named, whose name the prospect's e-mail domain spells,
+    when it is not the candidate ("summitfreight.com" against "Acme Logistics"); "" when there is none."""
+    named = [str(e.value) for e in call.entities if e.type == "ORGANIZATION" and not owned(e)]
+    companies = [*(call.metadata.vocabulary or {}).get("companies", []), *named]
+    for email in confirming(call, "EMAIL", lambda m: str(m.value).split("@")[-1] not in FREE_MAIL, owned):
+        label = domain_label(str(email.value))
+        for company in companies:
+            if squash(company) == label and squash(company) != squash(candidate.value):
+                return company
+    return ""
 
 
 def local_parts(address: object) -> list[str]:
@@ -424,7 +444,7 @@ def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Cand
 
     names = {person_id(c): str(by_id[person_id(c)].value) for c in found}
     if len({n.lower() for n in names.values()}) < 2:
-        return found
+        return [spoken_by_the_contact(call, c, by_id[person_id(c)], seller) for c in found]
     local_parts = [squash(local) for local in prospect_email_locals(call, seller)]
     in_email = {i for i, n in names.items() if any(squash(w) and squash(w) in lp for w in n.split() if len(w) > 2
                                                    for lp in local_parts)}
@@ -436,6 +456,22 @@ def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Cand
         if len(keys) == 1:
             return [c for c in found if names[person_id(c)].lower() in keys]
     return found
+
+
+def spoken_by_the_contact(call: Call, candidate: Candidate, name: Entity, seller: Seller) -> Candidate:
+    """The candidate, for review when its name came from a prospect-side voice that gave none of the contact's
+    details (CONTACT_DETAILS) while another voice of that side did: in a three-party call "This is Alex from
+    their IT team" is a colleague, and the contact's own name may have been misheard ("mmnovac, director of
+    finance at Redwood Insurance"). With one voice on the prospect's side (most calls) this never applies."""
+    contact_voices = {e.speaker for e in call.entities if e.type in CONTACT_DETAILS and not seller.owns(e)
+                      and effective_role(e.role, e.speaker, seller) != "rep"}
+    said_by = name.speaker
+    if candidate.note or not contact_voices or said_by in contact_voices or \
+            effective_role(name.role, said_by, seller) == "rep":
+        return candidate
+    candidate.note = (f"'{name.value}' was said by {said_by}; the contact's details came from "
+                      f"{', '.join(sorted(v for v in contact_voices if v))}")
+    return candidate
 
 
 def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Candidate]:
