@@ -86,6 +86,8 @@ def test_dual_channel_is_transcribed_per_channel(data_dir, settings):
     assert {s.channel for s in call.speakers} == {0, 1}
     starts = [u.start for u in call.transcription.utterances]
     assert starts == sorted(starts)
+    # Both read at once: one utterance per channel, not their words alternating in time.
+    assert len(by_channel[0]) == 1 and len(by_channel[1]) == 1
 
 
 def test_stereo_copy_is_one_speaker(data_dir, settings):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from leadscribe.schema import Call, Diarization, FileInfo, Segment, SpeakerTurn, Word
+from leadscribe.speech.diarize import fit_words_to_speech
 from leadscribe.speech.utterances import build_utterances, summarise_speakers
 
 
-def spoken(speaker: str, text: str, start: float, gap: float = 0.1, length: float = 0.3) -> list[Word]:
-    """One word per token, each `length` long, `gap` apart, all said by `speaker`."""
+def spoken(speaker: str, text: str, start: float, gap: float = 0.1, length: float = 0.3,
+           channel: int | None = None) -> list[Word]:
+    """One word per token, each `length` long, `gap` apart, all said by `speaker` (on `channel` of a
+    dual-channel recording, or of mono audio when None)."""
     words = []
     for index, token in enumerate(text.split()):
         begin = start + index * (length + gap)
         words.append(Word(word=token, start=round(begin, 3), end=round(begin + length, 3), confidence=0.9,
-                          speaker=speaker))
+                          speaker=speaker, channel=channel))
     return words
 
 
@@ -71,3 +74,40 @@ def test_speakers_are_everyone_the_diarizer_heard_with_talk_time_from_turns():
     call.diarization = Diarization(method="voice", turns=turns)
     speakers = summarise_speakers(build_utterances(call), turns)
     assert [(s.id, s.talk_time) for s in speakers] == [("S1", 0.7), ("S2", 0.4)]
+
+
+def test_two_parties_talking_at_once_keep_one_utterance_each():
+    # A dual-channel call: both parties say a sentence at the same time; merged by time their words alternate.
+    left = spoken("S1", "he began a confused complaint against the wizard", 0.0, gap=0.05, channel=0)
+    right = spoken("S2", "the horizon seems extremely distant", 0.15, gap=0.1, channel=1)
+    assert said(call_of(left, right)) == [("S1", "he began a confused complaint against the wizard"),
+                                          ("S2", "the horizon seems extremely distant")]
+
+
+def test_an_answer_on_the_other_channel_in_a_pause_splits_the_turns():
+    question = spoken("S1", "and how many seats", 0.0, channel=0)  # ends at 1.5 s
+    answer = spoken("S2", "forty seats", 1.4, channel=1)  # starts while "seats" is still said, ends at 2.1 s
+    follow_up = spoken("S1", "great and the budget", 2.3, channel=0)  # 0.8 s after the question: no long pause
+    assert said(call_of(question, answer, follow_up)) == [
+        ("S1", "and how many seats"), ("S2", "forty seats"), ("S1", "great and the budget")]
+
+
+def test_a_back_channel_on_the_other_channel_does_not_split_a_turn():
+    first = spoken("S1", "the reporting is too slow and", 0.0, channel=0)
+    back_channel = spoken("S2", "mm-hm", 2.45, channel=1)
+    rest = spoken("S1", "our team wastes hours on exports", 2.9, channel=0)
+    assert said(call_of(first, back_channel, rest)) == [
+        ("S1", "the reporting is too slow and our team wastes hours on exports"), ("S2", "mm-hm")]
+
+
+def test_a_word_stretched_over_the_other_partys_turn_is_cut_back_to_its_speech():
+    # Channel 1 said "Redwood Insurance" (ends 1.1 s), then, after channel 0's question, "we run Excel" from 4.0 s;
+    # Whisper stretched "we" back over the pause to 1.2 s, so no pause of channel 1 holds the question.
+    prospect = spoken("S2", "Redwood Insurance", 0.0, channel=1) + \
+        [Word(word="we", start=1.2, end=4.3, confidence=0.6, speaker="S2", channel=1)] + \
+        spoken("S2", "run Excel", 4.4, channel=1)
+    question = spoken("S1", "what are you using today", 1.5, channel=0)
+    fit_words_to_speech([w for w in prospect], [(0.0, 0.75), (3.95, 5.2)])
+    assert prospect[2].start == 3.95 and prospect[2].end == 4.3
+    assert said(call_of(prospect, question)) == [("S2", "Redwood Insurance"), ("S1", "what are you using today"),
+                                                 ("S2", "we run Excel")]

@@ -81,24 +81,43 @@ def channel_speaker_id(channel: int) -> str:
 
 # Speech per channel for channel turns: tight padding and short pauses, since these turns are
 # scored against when each party was heard (the transcription VAD pads generously for Whisper).
+# A word reaching this far past its channel's speech is stretched over silence (VAD pads speech by 60 ms and word
+# edges jitter by a few hundredths; a stretched word covers a whole pause).
+MAX_WORD_STRETCH_S = 0.3
 CHANNEL_VAD = VadOptions(threshold=0.3, min_speech_duration_ms=150, min_silence_duration_ms=300, speech_pad_ms=60)
 
 
 def diarize_by_channel(call: Call) -> list[SpeakerTurn]:
     """One speaker per channel. Turns are where the channel carries speech (Silero VAD), which
     includes speech Whisper wrote no words for and excludes silences Whisper stretched a word
-    over; each channel's words take its speaker."""
+    over; each channel's words take its speaker, and a word stretched over its channel's silence
+    is cut back to the speech it belongs to (`fit_words_to_speech`)."""
     turns: list[SpeakerTurn] = []
     for channel in range(call.samples.shape[0]):
         speaker = channel_speaker_id(channel)
-        for segment in call.segments:
-            if (segment.channel or 0) == channel:
-                for word in segment.words:
-                    word.speaker = speaker
         regions = get_speech_timestamps(call.samples[channel], CHANNEL_VAD, sampling_rate=SAMPLE_RATE)
-        turns += [SpeakerTurn(speaker=speaker, start=round(r["start"] / SAMPLE_RATE, 3),
-                              end=round(r["end"] / SAMPLE_RATE, 3), channel=channel) for r in regions]
+        spans = [(round(r["start"] / SAMPLE_RATE, 3), round(r["end"] / SAMPLE_RATE, 3)) for r in regions]
+        words = [word for segment in call.segments if (segment.channel or 0) == channel for word in segment.words]
+        for word in words:
+            word.speaker = speaker
+        fit_words_to_speech(words, spans)
+        turns += [SpeakerTurn(speaker=speaker, start=a, end=b, channel=channel) for a, b in spans]
     return sorted(turns, key=lambda t: (t.start, t.channel))
+
+
+def fit_words_to_speech(words: list[Word], spans: list[tuple[float, float]]) -> None:
+    """Cut each word that reaches over a silence of its own channel back to the stretch of speech holding most of
+    it. Whisper stretches a turn's first word back over the pause before it (or a last word on over the pause
+    after): on a dual-channel call that pause is where the other party spoke, and a word laid over their turn
+    would join two turns of this party into one utterance with the other's turn inside it."""
+    for word in words:
+        overlaps = [(min(word.end, b) - max(word.start, a), a, b) for a, b in spans if a < word.end and b > word.start]
+        if not overlaps:
+            continue  # Whisper heard a word where the channel detector heard none: keep Whisper's times
+        _, a, b = max(overlaps)
+        outside = max(0.0, a - word.start) + max(0.0, word.end - b)
+        if len(overlaps) > 1 or outside > MAX_WORD_STRETCH_S:
+            word.start, word.end = round(max(word.start, a), 3), round(min(word.end, b), 3)
 
 
 @dataclass

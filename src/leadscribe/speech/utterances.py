@@ -1,6 +1,7 @@
 """Words grouped into speaker turns (utterances), the unit every later stage reads."""
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 
 from pyannote.core import Segment, Timeline
@@ -10,6 +11,8 @@ from leadscribe.schema import Call, Speaker, SpeakerTurn, Utterance, Word
 
 # A pause longer than this starts a new utterance even when the speaker is the same.
 MAX_PAUSE_S = 2.0
+# Whisper's word edges in one stream may overlap their neighbours' by a few hundredths of a second.
+WORD_EDGE_JITTER_S = 0.05
 
 
 def join_words(words: list[Word]) -> str:
@@ -30,7 +33,46 @@ def is_backchannel(words: list[Word]) -> bool:
 
 
 def group_words(words: list[tuple[Word, str]]) -> list[list[tuple[Word, str]]]:
-    """Split time-ordered (word, language) pairs wherever the speaker changes or a long pause falls.
+    """Group time-ordered (word, language) pairs into utterances, in order of their start.
+
+    One channel (mono audio, or one party of a dual-channel call) is one stream of words: a turn ends where the
+    speaker changes or a long pause falls (`group_turns`). Channels are heard at once, so across channels a turn
+    ends only where another channel said more than a back-channel in a pause of this one: both parties talk at
+    once (an interruption, a greeting said together), and a turn is what one of them said, not every other word
+    of a merge by time ("He / The / began / horizon").
+    """
+    by_channel: dict[int | None, list[tuple[Word, str]]] = defaultdict(list)
+    for pair in words:
+        by_channel[pair[0].channel].append(pair)
+    if len(by_channel) < 2:
+        return group_turns(words)
+    starts = [w.start for w, _ in words]
+    groups: list[list[tuple[Word, str]]] = []
+    for own in by_channel.values():
+        for turn in group_turns(own):
+            current = [turn[0]]
+            for pair in turn[1:]:
+                if another_channel_spoke_between(words, starts, current[-1][0], pair[0]):
+                    groups.append(current)
+                    current = []
+                current.append(pair)
+            groups.append(current)
+    return sorted(groups, key=lambda g: (g[0][0].start, g[0][0].end))
+
+
+def another_channel_spoke_between(words: list[tuple[Word, str]], starts: list[float], before: Word,
+                                  after: Word) -> bool:
+    """Whether another channel said more than a back-channel in the pause between two words of one channel: words
+    wholly inside the pause (give or take Whisper's jitter at word edges), not words said over this one's own."""
+    first = bisect_left(starts, before.end - WORD_EDGE_JITTER_S)
+    last = bisect_right(starts, after.start)
+    between = [w for w, _ in words[first:last]
+               if w.channel != before.channel and w.end <= after.start + WORD_EDGE_JITTER_S]
+    return bool(between) and not is_backchannel(between)
+
+
+def group_turns(words: list[tuple[Word, str]]) -> list[list[tuple[Word, str]]]:
+    """Split one stream of time-ordered (word, language) pairs wherever the speaker changes or a long pause falls.
 
     A back-channel ("mm-hm", "right", "okay") from another speaker inside someone's turn
     becomes an utterance of its own and does not cut the turn around it in two.
