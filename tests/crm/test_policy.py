@@ -96,6 +96,17 @@ def test_list_with_an_unrecognised_neighbour_goes_to_review():
     assert cut["leadscribe_competitors"].decision == "review"
 
 
+def test_a_list_whose_turn_opens_with_and_goes_to_review():
+    # The reverse of a list cut off after its "and": the diarizer gave the sentence's start to the rep.
+    begun = fields_of([("S1", "rep", "We are also evaluating Gong"), ("S2", "prospect", "and HubSpot.")],
+                      vocabulary={"competitors": ["Gong", "HubSpot"]})
+    assert begun["leadscribe_competitors"].value == ["HubSpot"]
+    assert begun["leadscribe_competitors"].decision == "review" and "began before it" in \
+        begun["leadscribe_competitors"].reason
+    alone = fields_of([("S2", "prospect", "We are also evaluating HubSpot.")], vocabulary={"competitors": ["HubSpot"]})
+    assert alone["leadscribe_competitors"].decision == "auto"
+
+
 def test_complete_list_and_a_following_clause_stay_auto():
     fields = fields_of([("S2", "prospect", "We run on Oracle and Slack, but the reporting is too slow.")],
                        vocabulary={"products": ["Oracle", "Slack"]})

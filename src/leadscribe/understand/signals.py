@@ -175,6 +175,9 @@ def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: 
 LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&|plus)\s+$", re.I)
 LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|plus\s+)?|\s+(?:and|or|&|plus)(?:\s+|$))(?P<word>[\w'.-]*)",
                                re.I)
+# A turn that opens with a joiner and then a listed name ("and HubSpot.") goes on with a list begun before it: the
+# diarizer gave the start of the sentence ("We are also evaluating Gong") to the other speaker, or a pause cut it.
+LIST_CONTINUED = re.compile(r"^\s*(?P<joiner>and|or|&|plus)\s+$", re.I)
 # What a list of tools or vendors may hold: a neighbour of another type is an item we do not have.
 LIST_ITEM_TYPES = {"COMPETITOR", "PRODUCT"}
 # A capitalised word right next to a listed name, mid-sentence ("Oracle Posagira" for "Oracle plus Jira", "Excel
@@ -259,6 +262,11 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools) + \
             unheard_neighbours(ut, entity, tools)
         evidence = list_evidence(entity, neighbours)
+        continued = LIST_CONTINUED.match(text[:max(0, text.find(entity.text))])
+        if continued:
+            evidence["incomplete"] = "; ".join(filter(None, [
+                evidence.get("incomplete"),
+                f"the turn opens with '{continued.group('joiner')}' before {entity.value}: the list began before it"]))
         unplaced = unknown_proper_nouns(text, entity, recognised)
         if unplaced:
             evidence["unplaced"] = f"{', '.join(map(repr, unplaced))}, said with {entity.value}, is no word we know"
