@@ -1,7 +1,8 @@
 """Who spoke when: speaker turns (`call.diarization`), and each word's speaker.
 
 Dual-channel recordings are separated by channel (exact, free): each channel is one speaker,
-its turns are where Silero VAD hears speech on it.
+its turns are where Silero VAD hears speech on it, and a word Whisper stretched over the
+channel's silence is cut back to that speech.
 
 Mono audio is diarized by voice (`diarize_by_segmentation`):
 1. pyannote segmentation-3.0 (`speech.segmentation`) hears 10 s windows every 5 s and marks,
@@ -81,10 +82,10 @@ def channel_speaker_id(channel: int) -> str:
 
 # Speech per channel for channel turns: tight padding and short pauses, since these turns are
 # scored against when each party was heard (the transcription VAD pads generously for Whisper).
+CHANNEL_VAD = VadOptions(threshold=0.3, min_speech_duration_ms=150, min_silence_duration_ms=300, speech_pad_ms=60)
 # A word reaching this far past its channel's speech is stretched over silence (VAD pads speech by 60 ms and word
 # edges jitter by a few hundredths; a stretched word covers a whole pause).
 MAX_WORD_STRETCH_S = 0.3
-CHANNEL_VAD = VadOptions(threshold=0.3, min_speech_duration_ms=150, min_silence_duration_ms=300, speech_pad_ms=60)
 
 
 def diarize_by_channel(call: Call) -> list[SpeakerTurn]:
