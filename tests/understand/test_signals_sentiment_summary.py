@@ -133,3 +133,13 @@ def test_a_guessed_word_at_the_edge_of_a_quote_is_left_out():
     call.transcription.utterances[0].words[-1].confidence = 0.9
     signals(call, make_context())
     assert any(s.text.endswith("About") for s in call.signals.pain_points)
+
+
+def test_a_quote_leaves_out_the_word_that_joins_its_clause_to_the_one_before():
+    call = make_call([("S2", "prospect", "We use Salesforce, but the reporting is too slow, and our team wastes hours "
+                                         "every week on exports.")])
+    entities(call, make_context())
+    signals(call, make_context())
+    pains = [s.text for s in call.signals.pain_points]
+    assert pains and not any(p.lower().startswith(("and ", "but ")) for p in pains)
+    assert any(p.startswith("our team wastes hours") for p in pains)

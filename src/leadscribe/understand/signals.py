@@ -127,6 +127,7 @@ def signals(call: Call, ctx) -> None:
                 continue
         if label in {"pain_point", "objection"} and ut.utterance.role == "rep":
             continue  # the rep describing a pain is a pitch, not the prospect's pain
+        start, text = without_leading_joiner(ut.text, start, end)
         signal = make_signal(ut, start, end, text, min(0.95, score + 0.3))
         if label == "timeline":
             dates = [e for e in call.entities if e.type == "DATE" and e.utterance == ut.utterance.id]
@@ -162,6 +163,20 @@ def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str,
             and not text.rstrip().endswith("?"):
         return "pain_point", RULE_CONFIDENCE - 0.3
     return "none", 0.0
+
+
+# The word that joins a clause to the one before it ("..., and our team wastes hours"): no part of what is quoted.
+LEADING_JOINER = re.compile(r"(?:and|but|or)\s+(?=\w)", re.I)
+
+
+def without_leading_joiner(text: str, start: int, end: int) -> tuple[int, str]:
+    """The clause `text[start:end]` as a quote for the CRM: its start and text without the leading joiner."""
+    clause = text[start:end]
+    start += len(clause) - len(clause.lstrip())
+    joiner = LEADING_JOINER.match(text, start, end)
+    if joiner:
+        start = joiner.end()
+    return start, text[start:end].strip()
 
 
 def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: float, **detail) -> Signal:
