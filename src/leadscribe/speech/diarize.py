@@ -25,6 +25,7 @@ chunks at pauses, embedded and clustered the same way (`diarize_by_voice`).
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Optional
@@ -110,9 +111,13 @@ def fit_words_to_speech(words: list[Word], spans: list[tuple[float, float]]) -> 
     """Cut each word that reaches over a silence of its own channel back to the stretch of speech holding most of
     it. Whisper stretches a turn's first word back over the pause before it (or a last word on over the pause
     after): on a dual-channel call that pause is where the other party spoke, and a word laid over their turn
-    would join two turns of this party into one utterance with the other's turn inside it."""
+    would join two turns of this party into one utterance with the other's turn inside it. `spans` are in time
+    order and do not overlap (VAD regions), so each word looks only at those around it: a two-hour call has tens
+    of thousands of words and thousands of regions."""
+    starts = [a for a, _ in spans]
     for word in words:
-        overlaps = [(min(word.end, b) - max(word.start, a), a, b) for a, b in spans if a < word.end and b > word.start]
+        nearby = spans[max(0, bisect_right(starts, word.start) - 1):bisect_left(starts, word.end)]
+        overlaps = [(min(word.end, b) - max(word.start, a), a, b) for a, b in nearby if a < word.end and b > word.start]
         if not overlaps:
             continue  # Whisper heard a word where the channel detector heard none: keep Whisper's times
         _, a, b = max(overlaps)
