@@ -42,6 +42,15 @@ def test_spoken_emails(text, expected):
     assert [f.value for f in find_emails(text)] == [expected]
 
 
+@pytest.mark.parametrize("misheard", ["My email is Daniel Duck Johnson at Summit Freight.com",  # "daniel dot johnson"
+                                      "You can email me at so if you have done Johnson at Lakeside Clinics.com"])
+def test_an_address_read_after_a_word_no_address_follows_may_be_cut_and_is_less_sure(misheard):
+    [cut] = find_emails(misheard)
+    [whole] = find_emails("My email is johnson at summit freight dot com")
+    assert cut.value.startswith("johnson@")
+    assert cut.confidence < 0.5 * whole.confidence
+
+
 def test_at_without_an_address_is_no_email():
     assert find_emails("we met at the conference at nine") == []
 
