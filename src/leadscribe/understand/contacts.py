@@ -46,8 +46,9 @@ OBJECT_PRONOUNS = {"me", "us", "him", "her", "them"}
 # The words an address said aloud follows ("my email is ...", "email me at ...", "it's just ...", "write to ...").
 # After any other word the local part read may be only its end: Whisper heard "anna dot schmidt" as "handed on to
 # Schmidt", "daniel dot johnson" as "Daniel Duck Johnson", and "schmidt@" or "johnson@" is not the address. On 84
-# synthetic calls (seeds 0-11, 20, 21) every spoken address after such a word was wrong (14 of 14), and every right
-# one (19) followed one of these.
+# synthetic calls (seeds 0-11, 20, 21) every spoken address after another word was wrong (12 of 12), and every right
+# one (19) followed one of these. "to" stays one for "write to john at acme dot com", though it lets two wrong ones
+# through ("handed on to Schmidt at ...").
 ADDRESS_LEAD_INS = {"is", "it's", "its", "at", "just", "to", "me", "us", "email", "e-mail", "mail", "address", "was",
                     "be", "namely", "under", "contact", "reach"}
 # How much less sure an address is whose local part may have begun before the word read as its start.
