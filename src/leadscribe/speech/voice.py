@@ -35,10 +35,16 @@ _load_lock = threading.Lock()
 class SpeakerEncoder(Protocol):
     name: str
 
-    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+    def features(self, samples: np.ndarray) -> np.ndarray:
+        """The network's input features of the whole of mono 16 kHz `samples`: computed once, they serve every
+        embedding of that recording (`features=` below), instead of once per call."""
+
+    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span],
+                    features: Optional[np.ndarray] = None) -> np.ndarray:
         """One L2-normalised embedding per (start, end) span of mono 16 kHz `samples`."""
 
-    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]]) -> np.ndarray:
+    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]],
+                          features: Optional[np.ndarray] = None) -> np.ndarray:
         """One L2-normalised embedding per group of spans, as if the spans were one recording."""
 
 
@@ -153,10 +159,14 @@ class CamppEncoder:
                 reference=self._torch_forward, probes=probes, cache_dir=cache_dir, threads=threads)
         self.runtime = "onnx" if self._onnx is not None else "torch"
 
-    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+    def features(self, samples: np.ndarray) -> np.ndarray:
+        return kaldi_fbank(samples)
+
+    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span],
+                    features: Optional[np.ndarray] = None) -> np.ndarray:
         if not spans:
             return np.zeros((0, CAMPP_EMBEDDING_DIM), dtype=np.float32)
-        features = kaldi_fbank(samples)
+        features = kaldi_fbank(samples) if features is None else features
         windows = []
         for start, end in spans:
             first = max(0, int(round(start / self.FRAME_SHIFT_S)))
@@ -166,12 +176,13 @@ class CamppEncoder:
             windows.append(window - window.mean(axis=0, keepdims=True))
         return _l2_normalise(self._embed_windows(windows))
 
-    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]]) -> np.ndarray:
+    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]],
+                          features: Optional[np.ndarray] = None) -> np.ndarray:
         # Features of the spans are joined (not the audio): no click at the joins, and the
         # whole signal's features are computed once however many groups reuse a frame.
         if not groups:
             return np.zeros((0, CAMPP_EMBEDDING_DIM), dtype=np.float32)
-        features = kaldi_fbank(samples)
+        features = kaldi_fbank(samples) if features is None else features
         windows = []
         for spans in groups:
             frames = [features[max(0, int(round(a / self.FRAME_SHIFT_S))):int(round(b / self.FRAME_SHIFT_S))]
@@ -214,12 +225,16 @@ class ResemblyzerEncoder:
 
         self._encoder = VoiceEncoder(device="cpu", verbose=False)
 
-    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+    def features(self, samples: np.ndarray) -> np.ndarray:
         from resemblyzer.audio import wav_to_mel_spectrogram
 
+        return wav_to_mel_spectrogram(np.asarray(samples, dtype=np.float32))
+
+    def embed_spans(self, samples: np.ndarray, spans: Sequence[Span],
+                    features: Optional[np.ndarray] = None) -> np.ndarray:
         if not spans:
             return np.zeros((0, 256), dtype=np.float32)
-        mel = wav_to_mel_spectrogram(np.asarray(samples, dtype=np.float32))
+        mel = self.features(samples) if features is None else features
         batch = np.zeros((len(spans), self.FRAMES, mel.shape[1]), dtype=np.float32)
         for index, (start, end) in enumerate(spans):
             centre = int((start + end) / 2 / self.FRAME_SHIFT_S)
@@ -228,10 +243,11 @@ class ResemblyzerEncoder:
             batch[index, :len(window)] = window
         return _l2_normalise(self._encoder.embed_frames_batch(batch))
 
-    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]]) -> np.ndarray:
+    def embed_span_groups(self, samples: np.ndarray, groups: Sequence[Sequence[Span]],
+                          features: Optional[np.ndarray] = None) -> np.ndarray:
         # The d-vector sees one 1.6 s partial per embedding: the longest span of each group.
         spans = [max(g, key=lambda span: span[1] - span[0]) if g else (0.0, 0.0) for g in groups]
-        return self.embed_spans(samples, spans)
+        return self.embed_spans(samples, spans, features)
 
 
 def load_speaker_encoder(preferred: str = "campp", threads: int = 1) -> SpeakerEncoder:
