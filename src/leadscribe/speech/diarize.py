@@ -412,7 +412,7 @@ class VoiceMap:
     frame_offset: float
     centres: np.ndarray
     """One voiceprint per cluster."""
-    encoder: "SpeakerEncoder"
+    encoder_name: str
     features: np.ndarray
     """The encoder's features of the recording, for voiceprints taken once the words are known."""
 
@@ -483,7 +483,8 @@ def find_voices(samples: np.ndarray, settings: Settings, threads: int = 1) -> Op
     labels = assign_distinct_per_window(speakers, embeddings @ centres.T)
     active, score = reconstruct_activity(activity, speakers, labels, len(centres), duration)
     turns = turns_from_activity(active, activity.frame_step, duration)
-    return VoiceMap(turns, active, score, activity.frame_step, activity.frame_offset, centres, encoder, features)
+    return VoiceMap(turns, active, score, activity.frame_step, activity.frame_offset, centres, encoder.name,
+                    features)
 
 
 def start_finding_voices(call: Call, ctx: Context) -> None:
@@ -509,6 +510,7 @@ def start_finding_voices(call: Call, ctx: Context) -> None:
 def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     """Speaker turns from the voices found in the audio (mono); sets each word's speaker."""
     from leadscribe.speech.models import thread_budget
+    from leadscribe.speech.voice import encoder_for
 
     pending = ctx.background.pop("voices", None)
     if pending is not None:
@@ -521,7 +523,8 @@ def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     clusters = [_word_cluster(word, voices.active, voices.score, voices.frame_step, voices.frame_offset)
                 for word in words]
     if len(voices.centres) > 1:
-        clusters = check_chunks_by_voice(call.samples[0], words, clusters, voices)
+        # The cores are free again once Whisper is done: the call's whole thread budget, as Whisper's.
+        clusters = check_chunks_by_voice(call.samples[0], words, clusters, voices, encoder_for(ctx.settings))
     speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in voices.turns]))
     for word, cluster in zip(words, clusters):
         word.speaker = speaker_ids.get(cluster)
@@ -554,7 +557,7 @@ def chunks_of_one_voice(words: list[Word], clusters: list[Optional[int]]) -> lis
 
 
 def check_chunks_by_voice(samples: np.ndarray, words: list[Word], clusters: list[Optional[int]],
-                          voices: VoiceMap) -> list[Optional[int]]:
+                          voices: VoiceMap, encoder: "SpeakerEncoder") -> list[Optional[int]]:
     """Each word's cluster, after checking every chunk of words against the voices by its own voiceprint.
 
     The segmentation model can hear two like voices in one 10 s window as one local speaker: two men on a call
@@ -571,7 +574,8 @@ def check_chunks_by_voice(samples: np.ndarray, words: list[Word], clusters: list
         length = min(MAX_CHUNK_S, np.floor(chunk.duration / VOICE_CHECK_STEP_S) * VOICE_CHECK_STEP_S)
         middle = (chunk.start + chunk.end) / 2
         spans.append([(middle - length / 2, middle + length / 2)])
-    similarity = voices.encoder.embed_span_groups(samples, spans, voices.features) @ voices.centres.T
+    features = voices.features if encoder.name == voices.encoder_name else None
+    similarity = encoder.embed_span_groups(samples, spans, features) @ voices.centres.T
     checked = list(clusters)
     for chunk, row in zip(chunks, similarity):
         was = clusters[index[id(chunk.words[0])]]
