@@ -107,6 +107,20 @@ def test_a_list_whose_turn_opens_with_and_goes_to_review():
     assert alone["leadscribe_competitors"].decision == "auto"
 
 
+def test_a_list_that_goes_on_in_the_next_turn_goes_to_review():
+    # Seen from the other side: the prospect's turn ends the list's first item, the next turn (given to the rep
+    # with the rep's next question) goes on with "and HubSpot".
+    cut = fields_of([("S2", "prospect", "We are also evaluating Gong"),
+                     ("S1", "rep", "and HubSpot. When would you like to decide?")],
+                    vocabulary={"competitors": ["Gong", "HubSpot"]})
+    assert cut["leadscribe_competitors"].value == ["Gong"]
+    assert cut["leadscribe_competitors"].decision == "review" and "'and HubSpot'" in cut["leadscribe_competitors"].reason
+    # A next turn that opens with "and" but no listed name leaves a finished list alone.
+    done = fields_of([("S2", "prospect", "We are also evaluating Gong"), ("S1", "rep", "and when would you decide?")],
+                     vocabulary={"competitors": ["Gong", "HubSpot"]})
+    assert done["leadscribe_competitors"].decision == "auto"
+
+
 def test_complete_list_and_a_following_clause_stay_auto():
     fields = fields_of([("S2", "prospect", "We run on Oracle and Slack, but the reporting is too slow.")],
                        vocabulary={"products": ["Oracle", "Slack"]})
