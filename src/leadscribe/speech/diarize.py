@@ -564,9 +564,9 @@ def check_chunks_by_voice(samples: np.ndarray, words: list[Word], clusters: list
     The segmentation model can hear two like voices in one 10 s window as one local speaker: two men on a call
     (flite's kal and awb; AMI's MEE009 and MEE012), where the rep's short questions then took the voiceprint, and
     so the cluster, of the prospect who spoke most of the window (77-79% of the words right on clean synthetic
-    calls with those two voices). A chunk
-    whose voiceprint is clearly more like another voice than its words' cluster moves to that voice, in the words
-    and in the frames where no one else was heard (overlap keeps the model's two voices); the turns are rebuilt."""
+    calls with those two voices). A chunk whose voiceprint is clearly more like another voice than its words'
+    cluster moves to that voice, in the words and in the frames where no one else was heard (overlap keeps the
+    model's two voices); the turns are rebuilt."""
     index = {id(word): position for position, word in enumerate(words)}
     chunks = [chunk for chunk in chunks_of_one_voice(words, clusters) if chunk.duration >= VOICE_CHECK_MIN_S]
     if not chunks:
@@ -586,8 +586,8 @@ def check_chunks_by_voice(samples: np.ndarray, words: list[Word], clusters: list
             continue
         for word in chunk.words:
             checked[index[id(word)]] = heard
-        first = max(0, int(np.floor((chunk.start - voices.frame_offset) / voices.frame_step)))
-        last = min(voices.active.shape[1], int(np.ceil((chunk.end - voices.frame_offset) / voices.frame_step)) + 1)
+        first, last = _frames_of(chunk.start, chunk.end, voices.frame_step, voices.frame_offset,
+                                 voices.active.shape[1])
         alone = voices.active[was, first:last] & (voices.active[:, first:last].sum(axis=0) == 1)
         voices.active[was, first:last] &= ~alone
         voices.active[heard, first:last] |= alone
@@ -655,11 +655,17 @@ def turns_from_activity(active: np.ndarray, frame_step: float, duration: float) 
     return sorted(turns, key=lambda t: (t.start, t.end))
 
 
+def _frames_of(start: float, end: float, frame_step: float, frame_offset: float, frames: int) -> tuple[int, int]:
+    """[first, last) indices of the activity frames that the span start..end touches."""
+    first = max(0, int(np.floor((start - frame_offset) / frame_step)))
+    last = min(frames, int(np.ceil((end - frame_offset) / frame_step)) + 1)
+    return first, last
+
+
 def _word_cluster(word: Word, active: np.ndarray, score: np.ndarray, frame_step: float,
                   frame_offset: float) -> Optional[int]:
     """The cluster most active during the word (in overlap: the one with the higher score)."""
-    first = max(0, int(np.floor((word.start - frame_offset) / frame_step)))
-    last = min(active.shape[1], int(np.ceil((word.end - frame_offset) / frame_step)) + 1)
+    first, last = _frames_of(word.start, word.end, frame_step, frame_offset, active.shape[1])
     if last <= first:
         return None
     evidence = (active[:, first:last] * (score[:, first:last] + 1e-3)).sum(axis=1)

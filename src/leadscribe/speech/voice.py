@@ -166,7 +166,7 @@ class CamppEncoder:
                     features: Optional[np.ndarray] = None) -> np.ndarray:
         if not spans:
             return np.zeros((0, CAMPP_EMBEDDING_DIM), dtype=np.float32)
-        features = kaldi_fbank(samples) if features is None else features
+        features = self.features(samples) if features is None else features
         windows = []
         for start, end in spans:
             first = max(0, int(round(start / self.FRAME_SHIFT_S)))
@@ -182,7 +182,7 @@ class CamppEncoder:
         # whole signal's features are computed once however many groups reuse a frame.
         if not groups:
             return np.zeros((0, CAMPP_EMBEDDING_DIM), dtype=np.float32)
-        features = kaldi_fbank(samples) if features is None else features
+        features = self.features(samples) if features is None else features
         windows = []
         for spans in groups:
             frames = [features[max(0, int(round(a / self.FRAME_SHIFT_S))):int(round(b / self.FRAME_SHIFT_S))]

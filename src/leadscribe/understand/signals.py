@@ -192,11 +192,8 @@ LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|plus\s+)?|\s+(?:and|
                                re.I)
 # A turn that opens with a joiner and then a listed name ("and HubSpot.") goes on with a list begun before it: the
 # diarizer gave the start of the sentence ("We are also evaluating Gong") to the other speaker, or a pause cut it.
+# Seen from the turn before, the list said there goes on in this one (`list_goes_on_in_next_turn`).
 LIST_CONTINUED = re.compile(r"^\s*(?P<joiner>and|or|&|plus)\s+$", re.I)
-# The same seen from the turn before: the next turn opens with a joiner and a listed name ("evaluating Gong" | "and
-# HubSpot. When would you like to decide?"), so the list said here goes on there (held-out seed 23, where the
-# diarizer gave "and HubSpot" with the rep's next question to the rep, and [Gong] was auto-written).
-NEXT_TURN_GOES_ON = re.compile(r"^\s*(?P<joiner>and|or|&|plus)\s+(?P<item>[\w'.-]+)", re.I)
 # What a list of tools or vendors may hold: a neighbour of another type is an item we do not have.
 LIST_ITEM_TYPES = {"COMPETITOR", "PRODUCT"}
 # A capitalised word right next to a listed name, mid-sentence ("Oracle Posagira" for "Oracle plus Jira", "Excel
@@ -313,19 +310,21 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
 
 def list_goes_on_in_next_turn(call: Call, utterance: Utterance, entity: Entity) -> Optional[str]:
     """The opening of the turn after `utterance` ("and HubSpot") when it joins a listed name to the list that
-    `entity` ends, else None: the list said in this turn goes on in the next, whoever the diarizer gave it to."""
+    `entity` ends, else None: the list said in this turn goes on in the next, whoever the diarizer gave it to
+    (held-out seed 23: "evaluating Gong" | "and HubSpot. When would you like to decide?", the second turn given to
+    the rep, and [Gong] was auto-written)."""
     if not utterance.text.rstrip(" .,?!").endswith(entity.text.rstrip(" .,?!")):
         return None
     turns = call.transcription.utterances
     following = next((turns[i + 1] for i, u in enumerate(turns[:-1]) if u.id == utterance.id), None)
     if following is None:
         return None
-    opening = NEXT_TURN_GOES_ON.match(following.text)
-    if opening is None:
-        return None
-    listed = any(e.utterance == following.id and e.type in LIST_ITEM_TYPES and
-                 following.text.find(e.text) == opening.start("item") for e in call.entities)
-    return f"{opening.group('joiner')} {opening.group('item').strip('.,?!')}" if listed else None
+    for listed in (e for e in call.entities if e.utterance == following.id and e.type in LIST_ITEM_TYPES):
+        at = following.text.find(listed.text)
+        opening = LIST_CONTINUED.match(following.text[:at]) if at >= 0 else None
+        if opening:
+            return f"{opening.group('joiner')} {listed.text}"
+    return None
 
 
 # A heard phrase this like a listed name, yet not enough to be corrected to it ("sales for" / Salesforce, 89), may
