@@ -45,6 +45,18 @@ class Recordings(BaseHTTPRequestHandler):
         elif route == "/slow.wav":
             time.sleep(3)
             self._send(200, RECORDING.read_bytes())
+        elif route == "/trickle.wav":  # a byte every 0.2 s: never idle long enough to time out a read
+            body = RECORDING.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                return
         elif route == "/empty.wav":
             self._send(200, b"")
         else:
@@ -106,6 +118,21 @@ def test_bad_answers_fail_with_a_reason_and_within_limits(server, tmp_path, rout
     assert words in raised.value.message
     assert time.perf_counter() - started < 10
     assert sum(p.stat().st_size for p in tmp_path.iterdir()) <= 1_000_000 + 65536  # stopped at the limit
+
+
+def test_a_trickling_download_is_stopped_at_its_deadline(server, tmp_path):
+    started = time.perf_counter()
+    with pytest.raises(DownloadError) as raised:
+        download(f"{server}/trickle.wav", tmp_path, max_bytes=1_000_000, timeout_s=1.0, deadline_s=1.5)
+    elapsed = time.perf_counter() - started
+    assert "the download took longer than 1.5 s" in raised.value.message
+    assert 1.5 <= elapsed < 1.5 + 1.0 + 2.0  # deadline, at most one read timeout, slack for a busy machine
+
+
+def test_the_download_deadline_comes_from_the_settings(server):
+    call = enrich(f"{server}/trickle.wav", Settings(model="tiny.en", download_deadline_s=1.0))
+    assert (call.status, call.error_code) == ("error", "download_failed")
+    assert "took longer than 1 s" in call.error
 
 
 @pytest.mark.parametrize("url, error, words", [

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     max_file_mb: float = 1000.0
     download_timeout_s: float = 60.0
     """An `audio_url` whose server sends nothing for this long fails the call (connect: at most 10 s)."""
+    download_deadline_s: float = 1800.0
+    """An `audio_url` download still running after this long fails the call: a server trickling bytes never
+    trips `download_timeout_s`. 30 minutes fetch the 1000 MB limit at 4.5 Mbit/s."""
 
     # Speakers
     num_speakers: Optional[int] = None

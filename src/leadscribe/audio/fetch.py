@@ -3,18 +3,20 @@
 Call platforms hand recordings over as links (often pre-signed, short-lived). The download is
 streamed and stopped as soon as it passes the size limit (`Settings.max_file_mb`), so a wrong or
 hostile link cannot fill the disk; a server that stops sending fails after
-`Settings.download_timeout_s` instead of hanging the call. What arrives is decoded like any file.
+`Settings.download_timeout_s`, and one that keeps sending a trickle (a byte now and then, never
+long enough apart to time out a read) fails once the whole download has taken
+`Settings.download_deadline_s`, instead of holding the call forever. What arrives is decoded like any file.
 """
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from leadscribe.errors import LeadscribeError, LimitExceeded
 
 MAX_REDIRECTS = 5
-CHUNK_BYTES = 1 << 16
 
 
 class DownloadError(LeadscribeError):
@@ -45,13 +47,17 @@ def check_url(url: str) -> None:
         raise BadUrl("the URL names no host")
 
 
-def download(url: str, folder: Path, max_bytes: int, timeout_s: float) -> Path:
-    """Stream `url` into a file in `folder` and return it; LeadscribeError with a one-line reason otherwise."""
+def download(url: str, folder: Path, max_bytes: int, timeout_s: float, deadline_s: float = float("inf")) -> Path:
+    """Stream `url` into a file in `folder` and return it; LeadscribeError with a one-line reason otherwise.
+
+    `timeout_s` bounds each wait for data, `deadline_s` the whole download (checked as data arrives, so a
+    trickle is stopped at most `timeout_s` after the deadline)."""
     import httpx
 
     check_url(url)  # before any network access
     target = Path(folder) / file_name_of(url)
     limit_mb = max_bytes / 1e6
+    give_up_at = time.monotonic() + deadline_s
     try:
         with httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)), follow_redirects=True,
                           max_redirects=MAX_REDIRECTS) as client:
@@ -65,10 +71,15 @@ def download(url: str, folder: Path, max_bytes: int, timeout_s: float) -> Path:
                                         f"over the {limit_mb:.0f} MB limit")
                 received = 0
                 with open(target, "wb") as handle:
-                    for chunk in response.iter_bytes(CHUNK_BYTES):
+                    # No chunk size: each network read is handed over as it comes, so the deadline is
+                    # checked while a trickle arrives, not only once a full chunk has built up.
+                    for chunk in response.iter_bytes():
                         received += len(chunk)
                         if received > max_bytes:
                             raise LimitExceeded(f"the download passed the {limit_mb:.0f} MB limit; stopped")
+                        if time.monotonic() > give_up_at:
+                            raise DownloadError(f"the download took longer than {deadline_s:g} s "
+                                                f"({received / 1e6:.1f} MB received); stopped")
                         handle.write(chunk)
     except httpx.TooManyRedirects:
         raise DownloadError(f"more than {MAX_REDIRECTS} redirects") from None
@@ -96,4 +107,4 @@ def fetch(call, ctx) -> None:
         return
     settings = ctx.settings
     ctx.source = download(ctx.audio_url, ctx.download_dir, max_bytes=int(settings.max_file_mb * 1e6),
-                          timeout_s=settings.download_timeout_s)
+                          timeout_s=settings.download_timeout_s, deadline_s=settings.download_deadline_s)
