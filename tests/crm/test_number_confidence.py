@@ -94,3 +94,11 @@ def test_the_currency_of_a_range_is_not_held_back_with_its_amount():
                                                          "project.")], {})
     assert fields["deal.amount"].decision == "review" and "range" in fields["deal.amount"].reason
     assert (fields["deal.deal_currency_code"].value, fields["deal.deal_currency_code"].decision) == ("USD", "auto")
+
+
+def test_an_amount_too_small_for_a_budget_goes_to_review_with_its_currency():
+    # Synthetic seed 9: "fifty k" written "$50." and heard at 0.86 had auto-written a deal of 50 US dollars.
+    fields = fields_of([REP_QUESTION, ("S2", "prospect", "Finance set aside $50. for it.")], {})
+    assert (fields["deal.amount"].value, fields["deal.amount"].decision) == (50, "review")
+    assert "too small for a deal's budget" in fields["deal.amount"].reason
+    assert (fields["deal.deal_currency_code"].value, fields["deal.deal_currency_code"].decision) == ("USD", "review")

@@ -34,12 +34,30 @@ def test_channel_roles_setting_wins(transcribed, tmp_path):
     assert roles_by_channel == {0: ("prospect", "channel", 1.0), 1: ("rep", "channel", 1.0)}
 
 
-def test_seller_company_self_introduction_scores_rep():
+def utt(i, speaker, text):
     from leadscribe.schema import Utterance
 
-    def utt(i, speaker, text):
-        return Utterance(id=i, speaker=speaker, start=i, end=i + 1, text=text, language="en", confidence=1, words=[])
+    return Utterance(id=i, speaker=speaker, start=i, end=i + 1, text=text, language="en", confidence=1, words=[])
 
+
+def test_seller_company_self_introduction_scores_rep():
     scores = content_scores([utt(0, "S1", "Hi, I'm calling about my invoice."),
                              utt(1, "S2", "Sure, this is Dana at Northwind, let me check.")], "Northwind")
     assert scores["S2"] > 0 > scores["S1"]
+
+
+def test_the_one_asking_the_discovery_questions_outscores_a_prospect_who_thanks_for_the_call():
+    # Synthetic seed 5, call 0, as the pipeline heard it: the rep's introduction was cut by a change of speaker
+    # ("this is Maya from" / "Northwind Analytics,"), and the prospect's "Thanks for calling." reads as a support
+    # line's greeting, a strong rep cue. Roles had come out swapped for the whole call.
+    turns = [("S1", "Hi, this is Maya from"), ("S2", "Northwind Analytics,"),
+             ("S1", "thanks for taking the time today."),
+             ("S2", "Thanks for calling Laura Johnson, Operations Manager over at Summit Freight. Great,"),
+             ("S1", "What are you using today, and what is not working?"),
+             ("S2", "We run on Snowflake and Slack, but we lose track of follow ups after every call."),
+             ("S1", "How big is the company, and how many people need access?"),
+             ("S2", "We're roughly 850 people in total, so maybe 25 licenses to start."),
+             ("S1", "Do you have a budget in mind?"), ("S2", "We have 200k approved for this project."),
+             ("S1", "Are you looking at anyone else?"), ("S2", "Looker and Tableau are on our short list too.")]
+    scores = content_scores([utt(i, speaker, text) for i, (speaker, text) in enumerate(turns)], "Northwind Analytics")
+    assert scores["S1"] > scores["S2"]

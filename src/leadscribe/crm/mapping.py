@@ -264,6 +264,9 @@ def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Can
     raise MappingError(f"unknown source {source!r} for field {spec.get('field')}")
 
 
+SMALLEST_DEAL_AMOUNT = 1000
+
+
 def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
     units = spec.get("unit")
     units = [units] if isinstance(units, str) else units
@@ -295,6 +298,11 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         # Which end of a range is the deal amount is for a person; its currency is said once for both ends.
         if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value and key != "currency":
             note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"
+        # A budget under SMALLEST_DEAL_AMOUNT is a price (per seat, per month) or a lost "k"/"thousand" ("fifty k"
+        # written "$50."), and the currency that came with it is as doubtful.
+        if entity.type == "MONEY" and isinstance(entity.value, dict) and \
+                (entity.value.get("amount") or 0) < SMALLEST_DEAL_AMOUNT:
+            note = f"an amount of {entity.value.get('amount')} is too small for a deal's budget: check what was said"
         # The currency is its own hearing ("pounds" clear while "120,000" is not), so it has its own confidence.
         confidence = currency_confidence(call, entity) if entity.type == "MONEY" and key == "currency" else None
         found.append(entity_candidate(entity, value, seller, note, confidence))
