@@ -16,12 +16,8 @@ from typing import Any, Optional
 
 from leadscribe.schema import Call, CrmField, Entity
 from leadscribe.understand.entities import GREETING_WORDS
+from leadscribe.understand.introductions import introductions
 
-# How a rep introduces themself and their company: "this is Maya Lopez calling from Northwind Analytics".
-# The cue words in any case ("My name is Emily" opens a sentence); the name itself capitalised.
-REP_INTRO = re.compile(r"\b(?i:this is|my name is|i'm|i am)\s+(?P<name>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)"
-                       r"(?:\s*,?\s+(?i:calling\s+)?(?i:from|with|at|here at)\s+(?P<company>[A-Z][\w&'-]*"
-                       r"(?:\s+[A-Z][\w&'-]*){0,3}))?")
 # Support lines greet with their own name: "welcome to Callytics", "you've reached Callytics Support",
 # "thanks for contacting Callytics".
 SELLER_COMPANY = re.compile(r"\b(?i:calling (?:from|on behalf of)|here at|i'?m with|we at|" + GREETING_WORDS +
@@ -63,7 +59,8 @@ def find_seller(call: Call, seller_company: Optional[str]) -> Seller:
         seller.companies.add(seller_company.lower())
     seller.speakers = {s.id for s in call.speakers if s.role == "rep"}
     for utterance in call.transcription.utterances:
-        intro = REP_INTRO.search(utterance.text)
+        # A rep introduces themself and their company once: "this is Maya Lopez calling from Northwind Analytics".
+        intro = next(iter(introductions(utterance.text)), None)
         said_company = SELLER_COMPANY.search(utterance.text)
         is_rep = utterance.role == "rep" or utterance.speaker in seller.speakers
         # Without roles, the speaker who introduces themself "calling from" a company is taken for the rep.
@@ -73,9 +70,9 @@ def find_seller(call: Call, seller_company: Optional[str]) -> Seller:
         if not is_rep:
             continue
         if intro:
-            seller.names.add(intro.group("name").lower())
-            if intro.group("company"):
-                seller.companies.add(intro.group("company").lower())
+            seller.names.add(intro.name.lower())
+            if intro.company:
+                seller.companies.add(intro.company.lower())
         if said_company:
             seller.companies.add(said_company.group("company").lower())
     for entity in call.entities:

@@ -39,7 +39,7 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 from leadscribe.audio.decode import SAMPLE_RATE
 from leadscribe.config import Settings
 from leadscribe.context import Context
-from leadscribe.schema import Call, Diarization, Segment, SpeakerTurn, Word
+from leadscribe.schema import Call, Diarization, SpeakerTurn, Word
 
 if TYPE_CHECKING:
     from leadscribe.speech.voice import SpeakerEncoder

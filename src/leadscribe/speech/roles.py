@@ -19,6 +19,7 @@ import numpy as np
 
 from leadscribe.context import Context
 from leadscribe.schema import Call, Speaker, Utterance
+from leadscribe.understand.introductions import introductions
 
 # Cosine similarity between a speaker's voice and an enrolled rep's voiceprint above which
 # they are the same person (CAM++: same voice over a phone line ~0.8, other voices ~0.5).
@@ -26,15 +27,6 @@ VOICEPRINT_MATCH = 0.65
 # Confidence of a role taken from content cues, by how far the rep's score leads.
 CONTENT_CONFIDENCE_CAP = 0.9
 DEFAULT_CONFIDENCE = 0.3
-
-_NAME = r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
-# Words that follow "this is" / "I'm" but are not names.
-_NOT_NAMES = {"The", "That", "It", "Just", "Really", "Not", "Very", "So", "Calling", "Sorry", "Good", "Fine",
-              "Great", "Here", "Okay", "Ok", "Yes", "Yeah", "No", "Well", "Going", "Looking", "Interested",
-              "Actually", "Still", "Also", "Trying", "Glad", "Happy", "Sure", "Hello", "Hi"}
-_SELF_INTRODUCTION = [re.compile(p) for p in (
-    rf"\b[Mm]y name is {_NAME}", rf"\b[Tt]his is {_NAME}", rf"\b[Ii]t'?s {_NAME} (?:from|at|with|here)\b",
-    rf"\bI'?m {_NAME},? (?:from|at|with|calling)\b", rf"\b{_NAME} speaking\b")]
 
 # (pattern, weight): things a seller's representative says.
 _REP_CUES = [(re.compile(p, re.IGNORECASE), w) for p, w in (
@@ -69,13 +61,9 @@ _PROSPECT_CUES = [(re.compile(p, re.IGNORECASE), w) for p, w in (
 
 
 def self_introduced_name(text: str) -> Optional[str]:
-    for pattern in _SELF_INTRODUCTION:
-        for match in pattern.finditer(text):
-            name = match.group(1)
-            first = name.split()[0]
-            if first not in _NOT_NAMES:
-                return first if len(name.split()) > 1 and name.split()[1] in _NOT_NAMES else name
-    return None
+    """The first name a speaker gives themself in `text` ("my name is Emily", "this is Mark from Acme")."""
+    found = introductions(text)
+    return found[0].name if found else None
 
 
 def content_scores(utterances: list[Utterance], seller_company: Optional[str]) -> dict[str, float]:

@@ -6,18 +6,17 @@ When two finders claim the same characters, the earlier one wins.
 """
 from __future__ import annotations
 
-import calendar
 import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Optional
 
 import yaml
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from leadscribe.schema import Call, Entity, Utterance
 from leadscribe.understand.contacts import FREE_MAIL, apply_correction, digit_runs, find_emails, find_usernames, to_e164
 from leadscribe.understand.dates import call_date, resolve_date
+from leadscribe.understand.introductions import TITLE_WORDS, introductions
 from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
 from leadscribe.understand.numbers import CURRENCY_SYMBOLS, CURRENCY_WORDS, NumberMention, find_numbers, tokenize
@@ -35,12 +34,6 @@ QUANTITY_UNITS = {"seat": "seats", "seats": "seats", "user": "users", "users": "
 MONEY_CUES = re.compile(r"\b(budget|spend|spending|price|pricing|cost|costs|pay|paying|invest|deal|contract|"
                         r"quote|approved|allocated|afford|annual|per year|a year|dollars?|euros?|pounds?)\b", re.I)
 BUDGET_CUES = re.compile(r"\b(budget\w*|spend|set aside|approved|signed off|allocated)\b", re.I)
-OF_WHAT = (r"\s+(?:of|for)\s+[a-z]+(?:\s+(?!at\b|in\b|for\b|with\b|from\b|and\b|over\b|here\b|there\b|now\b|"
-           r"today\b|right\b)[a-z]+)?")
-TITLE_WORDS = (r"(?:chief\s+\w+\s+officer|head" + OF_WHAT + r"|(?:senior\s+|junior\s+|associate\s+)?"
-               r"(?:vp|vice\s+president|director|manager|lead|engineer|analyst|administrator|coordinator|"
-               r"specialist|consultant)(?:" + OF_WHAT + r")?|ceo|cto|cfo|coo|cio|cmo|founder|"
-               r"co-founder|owner|president)")
 JOB_TITLE = re.compile(r"\b(?:i'?m|i\s+am|as|my\s+(?:title|role)\s+is|work\s+as)\s+(?:the\s+|a\s+|an\s+|our\s+)?"
                        r"(?P<title>(?:[a-z]+\s+){0,2}?" + TITLE_WORDS + r")\b", re.I)
 # Whisper mishears "I'm the" as "in the" often enough to accept it right after a name ("David, in the head of",
@@ -58,20 +51,7 @@ TITLE_BETWEEN_NAME_AND_COMPANY = re.compile(
 TITLE_AT_COMPANY = re.compile(r"\b(?:the|a|an)\s+(?P<title>(?:(?!(?:a|an|the)\s)[A-Za-z]+\s+){0,2}?" + TITLE_WORDS +
                               r")\s*,?\s+(?:at|with|from|for|here\s+at|over\s+at)\s+(?:the\s+)?[A-Z]", re.I)
 TITLE_AT_COMPANY_CONFIDENCE = 0.75
-# A person naming themself: "my name is Julia Walker", "I'm David Chen", "this is Alex", "David Chen here",
-# "Julia Chen, head of operations": the name is the capitalised words, whatever a statistical tagger makes of them.
-NAME = r"(?P<name>(?-i:[A-Z][a-z'-]+)(?:\s+(?-i:[A-Z][a-z'-]+))?)"
-SELF_INTRO = [re.compile(r"\b(?:my name is|i'?m|im|i am|this is)\s+" + NAME, re.I),
-              re.compile(NAME + r"\s+here\b", re.I),
-              re.compile(r"(?:^|[.?!,]\s+)" + NAME + r"\s*,\s+(?:the\s+)?(?=" + TITLE_WORDS + r"\b)", re.I)]
-# Capitalised words that follow "I'm" / "this is" without being a name ("I'm Chief Financial Officer", "this is
-# Great"): title words and the common words Whisper capitalises.
-NOT_NAME_WORDS = {"chief", "head", "director", "manager", "vice", "president", "officer", "lead", "senior", "junior",
-                  "sales", "operations", "finance", "marketing", "engineer", "founder", "owner", "it", "vp", "ceo",
-                  "cfo", "cto", "coo", "sure", "great", "glad", "happy", "sorry", "fine", "good", "calling", "just",
-                  "really", "looking", "not", "interested", "afraid", "hi", "hello", "yes", "yeah", "okay", "thanks",
-                  "speaking", "here", "from", "with", "support", "team", *(m.lower() for m in calendar.month_name if m),
-                  *(d.lower() for d in calendar.day_name)}
+# A name the speaker gave themself (`understand.introductions`).
 SELF_INTRO_CONFIDENCE = 0.85
 # How support lines greet with their own company's name: "welcome to Callytics", "thanks for contacting Callytics".
 GREETING_WORDS = (r"welcome to|you'?ve reached|you have reached|thanks? (?:you )?for (?:calling|contacting|"
@@ -236,16 +216,10 @@ def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: d
 
 
 def find_self_introductions(collector: EntityCollector, ut: UtteranceText) -> None:
-    for pattern in SELF_INTRO:
-        for match in pattern.finditer(ut.text):
-            words = match.group("name").split()
-            while words and (words[-1].lower() in NOT_NAME_WORDS or words[-1].lower() in STOP_WORDS):
-                words.pop()
-            if not words or any(w.lower() in NOT_NAME_WORDS or w.lower() in STOP_WORDS for w in words):
-                continue
-            name = " ".join(words)
-            start = match.start("name")
-            collector.add(ut, "PERSON", start, start + len(name), name, SELF_INTRO_CONFIDENCE, "rules")
+    for introduction in introductions(ut.text):
+        start = introduction.start
+        collector.add(ut, "PERSON", start, start + len(introduction.name), introduction.name, SELF_INTRO_CONFIDENCE,
+                      "rules")
 
 
 def find_greeted_company(collector: EntityCollector, ut: UtteranceText, companies: list[str]) -> None:
@@ -296,7 +270,7 @@ def find_job_titles(collector: EntityCollector, ut: UtteranceText, doc=None) -> 
     for match in TITLE_AT_COMPANY.finditer(ut.text):
         sentence_start, sentence_end = sentence_around(ut.text, match.start(), match.end())
         sentence = ut.text[sentence_start:sentence_end]
-        if not any(p.search(sentence) for p in SELF_INTRO):
+        if not introductions(sentence):
             continue
         title, start = without_leading_name(match.group("title"), match.start("title"))
         if TITLE_HEAD.search(title):
