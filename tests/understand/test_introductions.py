@@ -21,6 +21,9 @@ def test_the_ways_people_name_themselves():
     assert names("Yes, calling from Northwind Analytics here.") == []
     assert names("Hi David Chen here.") == [("David Chen", None)]
     assert names("Sure, Im James Fisher, Chief Financial Officer at Blue Harbor Foods.") == [("James Fisher", None)]
+    # "I'm Julia" written as one word (held-out synthetic seed 28 had auto-written the first name "Imjulia").
+    assert introductions("Sure, Imjulia Brown, Head of Operations.") == [Introduction("Julia Brown", 8, None)]
+    assert names("Imogen Brown here.") == [("Imogen Brown", None)]
     assert names("Sure. Julia Walker, head of operations at Redwood Insurance.") == [("Julia Walker", None)]
     assert introductions("I'm David Chen, IT director.") == [Introduction("David Chen", 4, None)]
 

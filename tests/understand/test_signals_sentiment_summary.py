@@ -143,3 +143,19 @@ def test_a_quote_leaves_out_the_word_that_joins_its_clause_to_the_one_before():
     pains = [s.text for s in call.signals.pain_points]
     assert pains and not any(p.lower().startswith(("and ", "but ")) for p in pains)
     assert any(p.startswith("our team wastes hours") for p in pains)
+
+
+def test_the_buying_timeline_takes_a_date_ahead_said_in_its_own_clause():
+    # Held-out synthetic seed 27, as Whisper wrote it: "Today" from another clause of the turn had become the
+    # close date (the call's own date, auto-written at 0.89) instead of the end of the fourth quarter.
+    call = make_call([
+        ("S2", "prospect", "Today everything is in Slack and Jira, and we lose track of follow-ups after every "
+                           "fall. We have free out to just last month"),
+        ("S1", "rep", "When would If you like to decide,"),
+        ("S2", "prospect", "we need this in place by the end of the fourth quarter.")], call_date="2026-01-12")
+    ctx = make_context()
+    for stage in (entities, signals):
+        stage(call, ctx)
+    timeline = call.signals.timeline
+    assert timeline is not None and timeline.utterance == 2
+    assert timeline.detail["date"] == "2026-12-31"

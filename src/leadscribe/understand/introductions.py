@@ -18,6 +18,7 @@ from typing import Optional
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from leadscribe.understand.name_spelling import is_common_name, is_known_name
 from leadscribe.understand.text import sentence_around
 
 OF_WHAT = (r"\s+(?:of|for)\s+[a-z]+(?:\s+(?!at\b|in\b|for\b|with\b|from\b|and\b|over\b|here\b|there\b|now\b|"
@@ -49,6 +50,10 @@ NOT_NAME_WORDS = {"chief", "head", "director", "manager", "vice", "president", "
                   "really", "looking", "not", "interested", "afraid", "hi", "hello", "yes", "yeah", "okay", "ok",
                   "thanks", "speaking", "here", "from", "with", "support", "team", "going", "trying", "actually", "im",
                   *(m.lower() for m in calendar.month_name if m), *(d.lower() for d in calendar.day_name)}
+
+
+# Whisper sometimes writes "I'm Julia" as one word: "Sure, Imjulia Brown, head of operations".
+GLUED_CUE = re.compile(r"I'?m([a-z]{2,})$")
 
 
 @dataclass
@@ -94,6 +99,9 @@ def introductions(text: str) -> list[Introduction]:
             start = match.start("name")
             if not opens_phrase(text, start):
                 continue
+            cue = GLUED_CUE.match(words[0])
+            if cue and is_common_name(cue.group(1), "first") and not is_known_name(words[0]):
+                words[0], start = cue.group(1).capitalize(), start + cue.start(1)
             _, sentence_end = sentence_around(text, start, match.end("name"))
             if text.startswith("?", sentence_end):
                 continue

@@ -17,6 +17,7 @@ import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from leadscribe.schema import Call, Entity, Signal, Signals, Utterance
+from leadscribe.understand.dates import call_date
 from leadscribe.understand.embeddings import sentence_vectors
 from leadscribe.understand.models import embed, is_word, spacy_model
 from leadscribe.understand.sentiment import LABELS, sentence_scores
@@ -130,7 +131,7 @@ def signals(call: Call, ctx) -> None:
         start, text = without_leading_joiner(ut.text, start, end)
         signal = make_signal(ut, start, end, text, min(0.95, score + 0.3))
         if label == "timeline":
-            dates = [e for e in call.entities if e.type == "DATE" and e.utterance == ut.utterance.id]
+            dates = dates_ahead(call, ut, start, end)
             if dates:
                 # The date entity carries how clearly the date itself was heard; the close date takes that.
                 signal.detail["date"], signal.detail["entity_id"] = dates[0].value, dates[0].id
@@ -146,15 +147,23 @@ def signals(call: Call, ctx) -> None:
         refine_signals(call, ctx)
 
 
+def dates_ahead(call: Call, ut: UtteranceText, start: int, end: int) -> list[Entity]:
+    """The dates said within ut.text[start:end] that lie after the call: a buying timeline is ahead. Another
+    clause's date is not this one's ("Today everything is in Slack and Jira, [...] we had three outages last month"
+    had made the call's own date the close date), nor is a date already past."""
+    t0, t1 = ut.times(start, end)
+    today = call_date(call).isoformat()
+    return [e for e in call.entities if e.type == "DATE" and e.utterance == ut.utterance.id
+            and t0 <= (e.start or t0) <= t1 and isinstance(e.value, str) and e.value > today]
+
+
 def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str,
                negative: float = 0.0) -> tuple[str, float]:
     """The label the rules give a sentence the examples left unlabelled, with a score on the classifier's scale
     (RULE_CONFIDENCE - 0.3, as `signals` adds 0.3 back): a deadline with its date, a commitment to a follow-up,
     and a prospect's sentence that reads negative (`negative`, the sentiment model's probability) and names a
     pain ("no one trusts the forecast we send to the board")."""
-    t0, t1 = ut.times(start, end)
-    dated = any(e.type == "DATE" and e.utterance == ut.utterance.id and t0 <= (e.start or t0) <= t1
-                for e in call.entities)
+    dated = bool(dates_ahead(call, ut, start, end))
     if dated and ut.utterance.role != "rep" and DEADLINE.search(text) and CUES["timeline"].search(text):
         return "timeline", RULE_CONFIDENCE - 0.3
     if COMMITMENT.search(text) and not text.rstrip().endswith("?"):  # "...so I can verify the email settings?"
