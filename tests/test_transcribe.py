@@ -13,6 +13,7 @@ from leadscribe.config import Settings
 from leadscribe.errors import ModelError
 from leadscribe.pipeline import enrich
 from leadscribe.speech import models
+from leadscribe.speech import transcribe as transcribe_module
 
 
 def normalise(text: str) -> str:
@@ -138,8 +139,6 @@ def test_vocabulary_is_kept_on_the_result(data_dir):
 def test_speech_that_yields_no_words_is_not_called_silence(data_dir, monkeypatch):
     """When the guards reject everything Whisper wrote for real speech (it took far-field English
     for Welsh on an AMI meeting), the error says speech was heard and how to fix it."""
-    from leadscribe.speech import transcribe as transcribe_module
-
     def nothing_accepted(model, samples, options, channel, stretches, hotwords, on_progress, language=None):
         return [], "cy", 0.55
 
@@ -160,6 +159,27 @@ def test_expected_languages_keep_far_field_english_from_becoming_welsh(shared_di
     words = normalise(" ".join(u.text for u in call.transcription.utterances)).split()
     assert len(words) > 20 and {"the", "i", "it"} & set(words)
     assert not {"mae", "hyn", "cymryd", "yn"} & set(words)
+
+
+def test_unsure_language_is_settled_by_decoding_in_each(shared_dir):
+    """No languages named: Whisper base hears this AMI excerpt as Welsh (p 0.51) over English (p 0.48), and decoded
+    in Welsh it loops through every fallback temperature for minutes. Unsure, each of the two decodes the
+    first 30 s once; the Welsh decode fails Whisper's own checks, so the call is English, words and labels."""
+    call = enrich(shared_dir / "pyannote-audio/ami/trn08.wav", Settings.load())
+    assert call.status == "done", call.error
+    assert call.transcription.languages == ["en"]
+    assert {u.language for u in call.transcription.utterances} == {"en"}
+    words = normalise(" ".join(u.text for u in call.transcription.utterances)).split()
+    assert len(words) > 20 and not {"mae", "hyn", "yn", "oeddwn"} & set(words)
+
+
+def test_a_sure_language_costs_no_extra_decode(data_dir, monkeypatch):
+    def not_expected(*args, **kwargs):
+        raise AssertionError("a confident language guess was decoded again")
+
+    monkeypatch.setattr(transcribe_module, "fluency_of", not_expected)
+    call = enrich(data_dir / "test_es.wav", Settings.load())
+    assert call.status == "done" and call.transcription.languages == ["es"]
 
 
 def test_expected_languages_still_tell_them_apart(data_dir):
