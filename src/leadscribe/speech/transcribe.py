@@ -229,10 +229,9 @@ def detect_language(model, samples: np.ndarray, allowed: tuple[str, ...] = ()) -
     if not model.model.is_multilingual:
         return "en", 1.0
     window = samples[: LANGUAGE_WINDOW_S * SAMPLE_RATE]
-    _, _, ranked = model.detect_language(window)
+    _, _, ranked = model.detect_language(window)  # likeliest first, as faster-whisper itself reads it
     if allowed:
         ranked = [(code, p) for code, p in ranked if code in allowed] or ranked
-    ranked = sorted(ranked, key=lambda candidate: -candidate[1])
     language, probability = ranked[0]
     contenders = [code for code, p in ranked[:LANGUAGE_CONTENDERS] if p >= LANGUAGE_CONTENDER_MIN_P]
     if probability < UNSURE_LANGUAGE and len(contenders) > 1:
