@@ -155,6 +155,31 @@ def test_a_domain_that_does_not_spell_the_company_named_loses_confidence():
     assert heard["domain"].decision == "auto"
 
 
+def test_the_company_domain_comes_from_a_website_when_the_address_was_not_heard_whole():
+    # Whisper lost the "at" of "julia dot walker at redwood insurance dot com" (synthetic seed 0): no address, but
+    # the domain after it spells the company the prospect named, so it is the company's domain; the words of the
+    # domain are no second mention of the company.
+    turns = [("S2", "prospect", "Yes, my name is Julia Walker, head of operations at Redwood Insurance."),
+             ("S2", "prospect", "My email is julia.walker.com Redwood Insurance.com My phone is 415-619-4892.")]
+    vocabulary = {"companies": ["Redwood Insurance"]}
+    fields = fields_of(turns, vocabulary=vocabulary)
+    assert "email" not in fields
+    assert (fields["domain"].value, fields["domain"].decision) == ("redwoodinsurance.com", "auto")
+    call = make_call(turns, vocabulary=vocabulary)
+    entities(call, make_context())
+    assert [e.value for e in call.entities if e.type == "ORGANIZATION"].count("Redwood Insurance") == 1
+    assert [e.value for e in call.entities if e.type == "WEBSITE"] == ["redwoodinsurance.com"]
+
+
+def test_the_sellers_own_website_is_no_company_domain():
+    fields = fields_of([("S1", "rep", "Hi, this is Maya calling from Northwind Analytics."),
+                        ("S1", "rep", "You can find us at northwindanalytics dot com."),
+                        ("S2", "prospect", "Thanks. Our website is acme dot io.")],
+                       seller_company="Northwind Analytics")
+    assert fields["domain"].value == "acme.io"
+    assert fields["domain"].decision == "review"  # a one-word site said on a cue alone, no company named to agree
+
+
 def test_a_company_the_email_domain_contradicts_goes_to_review():
     # Whisper wrote a listed account it was given as a hotword ("Acme Logistics", both words at probability 0.0)
     # where "Summit Freight" was said; the address names the other listed account.

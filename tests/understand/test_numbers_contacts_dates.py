@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from leadscribe.understand.contacts import apply_correction, digit_runs, find_emails, to_e164
+from leadscribe.understand.contacts import apply_correction, digit_runs, find_emails, find_websites, to_e164
 from leadscribe.understand.dates import resolve_date
 from leadscribe.understand.numbers import find_numbers
 
@@ -89,3 +89,42 @@ def test_whole_number_and_a_fraction_with_a_scale():
 
     assert [n.value for n in find_numbers("about one and a half million dollars")] == [1_500_000]
     assert [n.value for n in find_numbers("two and a half years")] == [2.5]
+
+
+LISTED = {"redwoodinsurance", "summitfreight", "blueharborfoods"}
+
+
+def listed_score(label):
+    return 1.0 if label in LISTED else 0.0
+
+
+@pytest.mark.parametrize("text, domain, said", [
+    # The address's "at" went unheard ("julia.walker@" became "julia.walker.com"): its domain is still the company's.
+    ("My email is julia.walker.com Redwood Insurance.com My phone is 415", "redwoodinsurance.com",
+     "Redwood Insurance.com"),
+    ("It's at summit freight dot com.", "summitfreight.com", "summit freight dot com"),
+    ("Check out blueharborfoods.com.", "blueharborfoods.com", "blueharborfoods.com"),
+    # No company known by that name: a site only where words introduce one.
+    ("our website is acme dot io and we", "acme.io", "acme dot io"),
+    ("You can visit us at www.orbit-retail.co.uk today", "orbit-retail.co.uk", "www.orbit-retail.co.uk"),
+])
+def test_a_web_domain_said_on_its_own_is_found(text, domain, said):
+    found = find_websites(text, listed_score)
+    assert [(f.value, text[f.start:f.end]) for f in found] == [(domain, said)]
+
+
+@pytest.mark.parametrize("text", [
+    "We use ASP.NET and Node.js for the portal.",  # technologies, not sites
+    "we sell on Amazon.com mostly",  # another company's site, named in passing
+    "Sorry, Acme.com is ours",
+    "My email is julia.walker.com",  # a host inside an address: not the site walker.com
+])
+def test_a_name_with_a_top_level_domain_is_no_website_without_evidence(text):
+    assert find_websites(text, listed_score) == []
+
+
+def test_a_domain_that_spells_a_listed_company_is_surer_than_one_joined_from_words():
+    one_word = find_websites("Check out summitfreight.com.", listed_score)[0]
+    joined = find_websites("Check out Summit Freight.com.", listed_score)[0]
+    assert one_word.value == joined.value == "summitfreight.com"
+    assert one_word.confidence > joined.confidence

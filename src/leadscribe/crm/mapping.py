@@ -114,8 +114,9 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
                 candidate.confidence = round(candidate.confidence * DISAGREEMENT_FACTOR, 4)
                 candidate.note = candidate.note or f"the address agrees with no name heard ('{full_names[0]}')"
         elif field == ("company", "name"):
-            witnesses = confirming(call, "EMAIL", lambda m: any(company_confirms_domain(o, str(m.value))
-                                                                for o in own), owned)
+            witnesses = [witness for kind in ("EMAIL", "WEBSITE") for witness in
+                         confirming(call, kind, lambda m: any(company_confirms_domain(o, str(m.value)) for o in own),
+                                    owned)]
             rival = other_company_in_domain(call, candidate, owned)
             if not witnesses and rival and not candidate.note:
                 # "Acme Logistics" (both words at probability 0.0: the hotword list leaking into the text) and
@@ -193,8 +194,8 @@ def unverified_email_spelling(call: Call, email: str, seller: Seller) -> str:
 
 
 def corrected_unconfirmed(call: Call, email: Entity, seller: Seller) -> bool:
-    """Whether the address's domain was corrected to a listed company (entity source "vocabulary") that the
-    prospect's side did not name, heard as listed, at another moment of the call. "BlueHarbour Foods.com" spelled
+    """Whether the domain of an address (or a website) was corrected to a listed company (entity source
+    "vocabulary") that the prospect's side did not name, heard as listed, at another moment of the call. "BlueHarbour Foods.com" spelled
     "blueharborfoods.com" after the prospect said "Blue Harbor Foods" rests on two hearings of the listed name;
     a domain corrected towards a company nobody named rests on the correction alone."""
     if email.source != "vocabulary":
@@ -237,10 +238,10 @@ def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Can
         return entity_candidates(call, spec, seller)
     if source == "person":
         return person_candidates(call, spec, seller)
-    if source == "email_domain":
+    if source in {"company_domain", "email_domain"}:  # email_domain: the name older mapping files use
         found = []
         for entity in call.entities:
-            if entity.type == "EMAIL" and not seller.owns(entity):
+            if entity.type in {"EMAIL", "WEBSITE"} and not seller.owns(entity):
                 domain = str(entity.value).split("@")[-1]
                 if domain not in FREE_MAIL:
                     note = ("spelled as the listed company, heard otherwise"

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from leadscribe.schema import Call, CrmField, Entity
 from leadscribe.understand.entities import GREETING_WORDS
 from leadscribe.understand.introductions import introductions
+from leadscribe.understand.vocabulary import squash
 
 # Support lines greet with their own name: "welcome to Callytics", "you've reached Callytics Support",
 # "thanks for contacting Callytics".
@@ -50,6 +51,8 @@ class Seller:
             return any(value == c or value.startswith(c) or c.startswith(value) for c in self.companies)
         if entity.type in {"EMAIL", "PHONE"}:
             return value in self.contacts
+        if entity.type == "WEBSITE":  # "northwindanalytics.com" is the seller's own site
+            return squash(value.rsplit(".", 1)[0]) in {squash(c) for c in self.companies}
         return False
 
 

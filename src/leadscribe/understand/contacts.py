@@ -4,7 +4,8 @@
 "415 -555 -0192", "four one five, five five five, zero one nine two", a number finished in the speaker's next
 turn, and corrections ("sorry, that's a four not a five"). Also the forms Whisper writes on phone audio:
 "beniamin at gmail com" (no "dot"), "www.buniaminatgmail.com" ("at" glued on), and user names / account IDs
-("my user name is user 101" -> user101).
+("my user name is user 101" -> user101); and web domains said on their own ("you'll find us at acme dot io",
+"Redwood Insurance.com" where the address before it went unheard).
 """
 from __future__ import annotations
 
@@ -60,6 +61,20 @@ CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is|i\s+mean|should\s+be|make\s+that
                         r"(?:not|instead\s+of)\s+(?:an?\s+)?(\w+)", re.I)
 
 
+# A web domain said on its own: written ("redwoodinsurance.com", "www.acme.io"), run on from the company's words
+# ("Redwood Insurance.com", "summit freight.com") or said ("acme dot io"). Not inside a longer host or an address:
+# "julia.walker.com" is an address whose "at" went unheard, not the site walker.com.
+DOMAIN_ENDING = re.compile(r"(?<![\w@.-])(?:https?://)?(?:www\.)?(?P<host>[a-z0-9][a-z0-9-]*)(?:\.|\s+dot\s+)"
+                           r"(?P<tld>[a-z]{2,4})(?:(?:\.|\s+dot\s+)(?P<country>uk|au|nz|za|jp|br))?(?![\w@-]|\.\w)",
+                           re.I)
+# A domain read as the company's own without naming it: after words that introduce a site.
+WEBSITE_CUE = re.compile(r"\b(?:web\s*site|site|web\s+address|url|domain|home\s*page|visit|check\s+out|go\s+to|"
+                         r"find\s+us)\W*(?:us\W+)?(?:is\W+|at\W+|on\W+)?$", re.I)
+# How many of the words before the domain's last word may be its name run together ("Blue Harbor Foods.com").
+DOMAIN_NAME_WORDS = 3
+CUED_WEBSITE_CONFIDENCE = 0.7
+
+
 @dataclass
 class Found:
     start: int
@@ -70,6 +85,36 @@ class Found:
 
 
 DomainScore = Callable[[str], float]
+
+
+def find_websites(text: str, company_domain: DomainScore) -> list[Found]:
+    """Web domains: the words before ".com" (or "dot com") that spell a company the caller knows (`company_domain`
+    of the run-together words, 0-1; joining words is a guess, so it costs confidence), or a one-word name after
+    words that introduce a site ("our website is acme dot io"). Any other "name.com" is left alone: "ASP.NET"."""
+    found = []
+    for match in DOMAIN_ENDING.finditer(text):
+        tld = match.group("tld").lower()
+        if tld not in TLDS or not re.search(r"[a-z]", match.group("host"), re.I):
+            continue
+        suffix = "." + tld + ("." + match.group("country").lower() if match.group("country") else "")
+        before = re.findall(r"([A-Za-z0-9][\w-]*)(\s+)", text[max(0, match.start() - 80):match.start()])
+        names = [(match.group("host").lower(), match.start())]
+        offset = match.start()
+        for word, space in reversed(before[-(DOMAIN_NAME_WORDS - 1):] if DOMAIN_NAME_WORDS > 1 else []):
+            if not text[:offset].endswith(word + space):
+                break  # punctuation between: "Sorry, Acme.com" does not join "Sorry"
+            offset -= len(word) + len(space)
+            names.append((word.lower() + names[-1][0], offset))
+        scored = [(company_domain(label), -i, label, start) for i, (label, start) in enumerate(names)]
+        score, fewer_words, label, start = max(scored)
+        if score > 0:
+            confidence = (0.85 if fewer_words == 0 else 0.75) * score
+        elif WEBSITE_CUE.search(text[max(0, match.start() - 40):match.start()]):
+            label, start, confidence = names[0][0], match.start(), CUED_WEBSITE_CONFIDENCE
+        else:
+            continue
+        found.append(Found(start, match.end(), label.lower() + suffix, confidence))
+    return found
 
 
 def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list[Found]:

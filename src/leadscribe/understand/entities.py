@@ -14,7 +14,8 @@ from typing import Any, Optional
 import yaml
 
 from leadscribe.schema import Call, Entity, Utterance
-from leadscribe.understand.contacts import FREE_MAIL, apply_correction, digit_runs, find_emails, find_usernames, to_e164
+from leadscribe.understand.contacts import (FREE_MAIL, apply_correction, digit_runs, find_emails, find_usernames,
+                                           find_websites, to_e164)
 from leadscribe.understand.dates import call_date, resolve_date
 from leadscribe.understand.introductions import TITLE_WORDS, introductions
 from leadscribe.understand.models import spacy_model
@@ -83,6 +84,7 @@ class EntityCollector:
     def __init__(self) -> None:
         self.entities: list[Entity] = []
         self.claimed: dict[int, list[tuple[int, int]]] = {}
+        self.added = 0  # ids stay unique when an entity is withdrawn
 
     def add(self, ut: UtteranceText, kind: str, start: int, end: int, value: Any, confidence: float, source: str,
             allow_overlap: bool = False, hearing: Optional[float] = None) -> Optional[Entity]:
@@ -91,7 +93,8 @@ class EntityCollector:
         if not allow_overlap and any(s < end and start < e for s, e in claimed):
             return None
         t0, t1 = ut.times(start, end)
-        entity = Entity(id=f"e{len(self.entities) + 1}", type=kind, text=ut.text[start:end], value=value,
+        self.added += 1
+        entity = Entity(id=f"e{self.added}", type=kind, text=ut.text[start:end], value=value,
                         start=t0, end=t1, utterance=ut.utterance.id, speaker=ut.utterance.speaker,
                         role=ut.utterance.role,
                         confidence=combined_confidence(confidence, ut.asr_confidence(start, end) if hearing is None
@@ -133,6 +136,7 @@ def entities(call: Call, ctx) -> None:
                 start = span.start + max(0, span.text.find(name))
                 collector.add(ut, SPACY_TYPES[span.label], start, start + len(name), name, span.confidence,
                               "spacy")
+    find_websites_in(collector, texts, tuple(vocabulary.get("companies", [])))
     find_phones(collector, texts)
     find_repeated_names(collector, texts)
     call.entities = sorted(collector.entities, key=lambda e: (e.start or 0.0, e.id))
@@ -152,17 +156,22 @@ def clean_name(text: str) -> str:
     return re.sub(r"(?:'s|’s)$", "", text)
 
 
-def find_emails_in(collector: EntityCollector, ut: UtteranceText, companies: tuple[str, ...] = ()) -> None:
-    listed = {squash(company) for company in companies}
+def domain_scorer(companies: tuple[str, ...], named: frozenset[str] = frozenset()):
+    """How well a domain name matches a company: 1 for a listed company's name run together ("orbitretail") or a
+    company's named in the call (squashed in `named`), its similarity for a near-miss of a listed one, else 0."""
+    known = {squash(company) for company in companies} | named
 
     def company_domain(label: str) -> float:
-        """1 for a listed company's name run together ("orbitretail"), its similarity for a near-miss, else 0."""
-        if label in listed:
+        if label in known:
             return 1.0
         corrected = listed_company_domain(f"x@{label}.com", companies)
         return corrected[1] if corrected else 0.0
 
-    for found in find_emails(ut.text, company_domain if companies else None):
+    return company_domain
+
+
+def find_emails_in(collector: EntityCollector, ut: UtteranceText, companies: tuple[str, ...] = ()) -> None:
+    for found in find_emails(ut.text, domain_scorer(companies) if companies else None):
         value, source, confidence = found.value, "rules", found.confidence
         corrected = listed_company_domain(value, companies)
         if corrected is not None:
@@ -171,6 +180,27 @@ def find_emails_in(collector: EntityCollector, ut: UtteranceText, companies: tup
             value, similarity_score = corrected
             source, confidence = "vocabulary", confidence * similarity_score
         collector.add(ut, "EMAIL", found.start, found.end, value, confidence, source)
+
+
+def find_websites_in(collector: EntityCollector, texts: list[UtteranceText], companies: tuple[str, ...]) -> None:
+    """WEBSITE entities: a domain said outside an address, spelled as a listed company's when it is a near-miss of
+    one. Run once every utterance is read, so that a company named anywhere in the call (an ORGANIZATION entity) is
+    known; the words of the domain then stop counting as a mention of the company, which they only spell."""
+    company_domain = domain_scorer(companies, frozenset(
+        squash(e.value) for e in collector.entities if e.type == "ORGANIZATION" and squash(e.value)))
+    for ut in texts:
+        for found in find_websites(ut.text, company_domain):
+            t0, t1 = ut.times(found.start, found.end)
+            if any(e.type == "EMAIL" and e.utterance == ut.utterance.id and e.start < t1 and t0 < e.end
+                   for e in collector.entities):
+                continue  # the domain of an address found whole
+            value, source, confidence = found.value, "rules", found.confidence
+            corrected = listed_company_domain(f"x@{value}", companies)
+            if corrected is not None:
+                value, source = corrected[0].split("@")[1], "vocabulary"
+            collector.add(ut, "WEBSITE", found.start, found.end, value, confidence, source, allow_overlap=True)
+            collector.entities = [e for e in collector.entities if not (
+                e.type == "ORGANIZATION" and e.utterance == ut.utterance.id and t0 <= e.start and e.end <= t1)]
 
 
 def listed_company_domain(email: str, companies: tuple[str, ...]) -> Optional[tuple[str, float]]:
