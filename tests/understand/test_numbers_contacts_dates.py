@@ -37,6 +37,9 @@ def test_whole_numbers_and_percent():
     ("David. Chen at Acme Logistics.com.", "david.chen@acmelogistics.com"),
     ("write to Bunyamin@Gmail.com please", "bunyamin@gmail.com"),
     ("john underscore smith at acme dot io", "john_smith@acme.io"),
+    # A country's second-level domain is part of the domain: not "j.smith@acme.co" and a place called "uk".
+    ("It's j dot smith at acme dot co dot uk.", "j.smith@acme.co.uk"),
+    ("tom at harbour freight dot com dot au", "tom@harbourfreight.com.au"),
 ])
 def test_spoken_emails(text, expected):
     assert [f.value for f in find_emails(text)] == [expected]
@@ -75,6 +78,8 @@ def test_phone_correction_and_international():
     ("live within six weeks", date(2025, 3, 24)),
     ("a decision by the end of March", date(2025, 3, 31)),
     ("a proposal by Friday", date(2025, 2, 14)),
+    ("let's aim for mid-March", date(2025, 3, 15)),
+    ("somewhere in the middle of January", date(2026, 1, 15)),  # January is over for this year's call
 ])
 def test_relative_dates(text, expected):
     assert resolve_date(text, MONDAY)[0] == expected

@@ -42,9 +42,12 @@ def said(*texts):
     ("It's julia underscore walker at redwoodinsurance dot com.", "julia_walker@redwoodinsurance.com"),
     ("Just emma at pinecrestbank dot com.", "emma@pinecrestbank.com"),
     ("My email is sarah dot chen at meridian health dot com", "sarah.chen@meridianhealth.com"),
+    ("It's j dot smith at acme dot co dot uk.", "j.smith@acme.co.uk"),
 ])
 def test_emails_said_aloud(text, expected):
-    assert [e.value for e in of_type(analysed(said(text)), "EMAIL")] == [expected]
+    call = analysed(said(text))
+    assert [e.value for e in of_type(call, "EMAIL")] == [expected]
+    assert of_type(call, "LOCATION") == []  # "uk" of "dot co dot uk" is the address's, no place
 
 
 # --- phone numbers -------------------------------------------------------------------------------------------------
@@ -94,6 +97,7 @@ def test_a_correction_not_heard_well_enough_sends_the_phone_to_review():
     ("Finance set aside one point two million euros for it.", 1_200_000, "EUR"),
     ("Realistically we can spend seventy five thousand euros annually.", 75_000, "EUR"),
     ("The budget we got signed off is one hundred and twenty thousand pounds.", 120_000, "GBP"),
+    ("We have 1.2 mil set aside.", 1_200_000, None),
 ])
 def test_spoken_budgets(text, amount, currency):
     [money] = of_type(analysed(said(text)), "MONEY")
@@ -160,6 +164,7 @@ def test_distractor_numbers_are_no_budget_size_or_close_date(text):
     ("We would like to decide within six weeks.", "2026-02-23"),
     ("The decision has to be made by the end of March.", "2026-03-31"),
     ("Let's talk next Tuesday.", "2026-01-13"),
+    ("We'd like to go live by mid-March.", "2026-03-15"),
 ])
 def test_dates_relative_to_the_call_date(text, expected):
     assert [e.value for e in of_type(analysed(said(text)), "DATE")] == [expected]

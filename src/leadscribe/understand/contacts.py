@@ -24,6 +24,9 @@ SPOKEN_SEPARATORS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", 
 DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 REPEATS = {"double": 2, "triple": 3}
+# Countries whose companies sit one level down: "acme.co.uk", "harbourfreight.com.au".
+SECOND_LEVEL_COUNTRIES = {"uk", "au", "nz", "za", "jp", "br", "in", "il", "kr", "sg", "tr", "mx", "ar"}
+SECOND_LEVEL_LABELS = {"co", "com", "org", "net", "ac", "gov"}
 # Mail providers whose name, heard after a glued "at" ("bunyaminatgmail.com"), marks where the domain starts;
 # also the free-mail domains that are no company's domain.
 FREE_MAIL = {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
@@ -65,7 +68,7 @@ CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is|i\s+mean|should\s+be|make\s+that
 # ("Redwood Insurance.com", "summit freight.com") or said ("acme dot io"). Not inside a longer host or an address:
 # "julia.walker.com" is an address whose "at" went unheard, not the site walker.com.
 DOMAIN_ENDING = re.compile(r"(?<![\w@.-])(?:https?://)?(?:www\.)?(?P<host>[a-z0-9][a-z0-9-]*)(?:\.|\s+dot\s+)"
-                           r"(?P<tld>[a-z]{2,4})(?:(?:\.|\s+dot\s+)(?P<country>uk|au|nz|za|jp|br))?(?![\w@-]|\.\w)",
+                           r"(?P<tld>[a-z]{2,4})(?:(?:\.|\s+dot\s+)(?P<country>ar|au|br|il|in|jp|kr|mx|nz|sg|tr|uk|za)\b)?(?![\w@-]|\.\w)",
                            re.I)
 # A domain read as the company's own without naming it: after words that introduce a site.
 WEBSITE_CUE = re.compile(r"\b(?:web\s*site|site|web\s+address|url|domain|home\s*page|visit|check\s+out|go\s+to|"
@@ -276,6 +279,10 @@ def read_domain(pieces, at: int) -> Optional[tuple[str, int, int]]:
         elif re.fullmatch(r"[a-z0-9-]+", piece):
             if labels and piece in TLDS and not current:
                 labels.append(piece)
+                if piece in SECOND_LEVEL_LABELS and i + 2 < len(pieces) and pieces[i + 1][0] == "." and \
+                        pieces[i + 2][0] in SECOND_LEVEL_COUNTRIES:
+                    labels.append(pieces[i + 2][0])  # "acme dot co dot uk"
+                    end = pieces[i + 2][2]
                 return ".".join(labels), end, words
             if not labels and len(current) == 1 and piece in TLDS and current[0] in MAIL_PROVIDERS:
                 return f"{current[0]}.{piece}", end, words + 1  # "at gmail com": the "dot" went unsaid

@@ -1,4 +1,5 @@
-"""Dates said relative to the call: "next Tuesday", "end of Q3", "within six weeks", "by the end of March".
+"""Dates said relative to the call: "next Tuesday", "end of Q3", "within six weeks", "by the end of March",
+"mid-March".
 
 Everything resolves against the call date, never against today, so a call processed a month late still gets
 the close date the prospect meant. Explicit dates ("March 15th", "2025-04-01") go through dateutil.
@@ -47,6 +48,7 @@ PATTERNS = [
                             + r")?|(\d{4}-\d{2}-\d{2}))\b", re.I)),
     ("day_of_month", re.compile(r"\b(?:the\s+)?" + DAY + r"\s+of\s+(" + "|".join(MONTHS) + r")(?:,?\s+" + YEAR
                                 + r")?\b", re.I)),
+    ("mid_month", re.compile(r"\b(?:mid|the\s+middle\s+of|middle\s+of)[\s-]*(" + "|".join(MONTHS) + r")\b", re.I)),
     ("month", re.compile(r"\b(?:in|by|until|before)\s+(" + "|".join(MONTHS) + r")\b", re.I)),
 ]
 ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4}
@@ -54,7 +56,7 @@ ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 # of Q3", "by March") is one day by our convention (its last), and so is a counted span from the call ("within six
 # weeks"); "next Tuesday" and "next week" depend on the speaker's habits (this week's Tuesday or next week's?).
 READING_CONFIDENCE = {"explicit": 0.95, "day_of_month": 0.95, "end_of_quarter": 0.9, "end_of_month": 0.9, "end_of_year": 0.9,
-                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "relative": 0.9, "relative_vague": 0.6, "next_unit": 0.8,
+                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "mid_month": 0.85, "relative": 0.9, "relative_vague": 0.6, "next_unit": 0.8,
                       "weekday": 0.8}
 
 
@@ -184,6 +186,9 @@ def resolve_match(kind: str, match: re.Match, today: date) -> Optional[date]:
         month = MONTHS.index(g[0].lower()) + 1
         year = today.year if month >= today.month else today.year + 1
         return month_end(year, month)
+    if kind == "mid_month":  # "mid-March": the 15th, the next one to come
+        middle = date(today.year, MONTHS.index(g[0].lower()) + 1, 15)
+        return middle if middle >= today else middle.replace(year=today.year + 1)
     return None
 
 
