@@ -59,6 +59,11 @@ def test_phone_in_groups_and_digit_by_digit():
     assert [e.value for e in of_type(digits, "PHONE")] == ["+14152587840"]
 
 
+@pytest.mark.parametrize("text", ["Call me at 555 0134, area code 415.", "Area code 415, then 555 0134."])
+def test_an_area_code_said_after_the_number_still_dials_first(text):
+    assert [e.value for e in of_type(analysed(said(text)), "PHONE")] == ["+14155550134"]
+
+
 def test_phone_finished_after_the_rep_says_go_on():
     call = analysed([(PROSPECT, "prospect", "And my phone is four one five, six eight eight,"),
                      ("S1", "rep", "Okay, go on."),
@@ -165,6 +170,11 @@ def test_distractor_numbers_are_no_budget_size_or_close_date(text):
     ("The decision has to be made by the end of March.", "2026-03-31"),
     ("Let's talk next Tuesday.", "2026-01-13"),
     ("We'd like to go live by mid-March.", "2026-03-15"),
+    ("We need a decision before the end of next month.", "2026-02-28"),  # not the first of next month
+    ("We're aiming for Q1 next year.", "2027-03-31"),  # not this year's Q1, and no second date for "next year"
+    ("Realistically by the end of next quarter.", "2026-06-30"),
+    ("Budget opens in Q2 of 2027.", "2027-06-30"),
+    ("By the end of next year at the latest.", "2027-12-31"),
 ])
 def test_dates_relative_to_the_call_date(text, expected):
     assert [e.value for e in of_type(analysed(said(text)), "DATE")] == [expected]
@@ -173,7 +183,9 @@ def test_dates_relative_to_the_call_date(text, expected):
 def test_a_vague_span_reads_less_surely_than_a_counted_one():
     counted = of_type(analysed(said("We would like to decide within six weeks.")), "DATE")[0]
     vague = of_type(analysed(said("We would like to decide within a few weeks.")), "DATE")[0]
-    assert vague.confidence < counted.confidence
+    about = of_type(analysed(said("We would like to decide in about 90 days.")), "DATE")[0]
+    assert vague.confidence < counted.confidence and about.confidence < counted.confidence
+    assert about.value == "2026-04-12"
 
 
 def test_a_deadline_sentence_is_the_timeline_and_gives_the_close_date():

@@ -34,13 +34,18 @@ YEAR = (r"(\d{4}|twenty[\s-](?:twenty|thirty)(?:[\s-](?:" + "|".join(UNIT_WORDS)
         r"two\s+thousand\s+(?:and\s+)?(?:twenty|thirty)(?:[\s-](?:" + "|".join(UNIT_WORDS) + r"))?)")
 NUM = r"(?:\d+|a\s+few|a\s+couple\s+of|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
 
+# "Q1 next year", "Q3 of 2027": which year a quarter is in, when it is said.
+WHICH_YEAR = r"(?:,?\s+(?:of\s+)?(?:(next)\s+year\b|(\d{4})\b))?"
+# "in about 90 days": a span said as approximate names no day.
+ROUGHLY = r"(?:(about|around|roughly|approximately|maybe)\s+)?"
+
 # Order matters: the longest, most specific phrasing first.
 PATTERNS = [
-    ("end_of_quarter", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:q([1-4])|(first|second|third|fourth)\s+quarter|(?:this\s+|the\s+)?quarter)\b", re.I)),
-    ("quarter", re.compile(r"\b(?:in\s+)?q([1-4])\b", re.I)),
-    ("end_of_month", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+month\b|(" + "|".join(MONTHS) + r")\b)", re.I)),
-    ("end_of_year", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year\b", re.I)),
-    ("relative", re.compile(r"\b(?:within|in|next|over\s+the\s+next)\s+(?:the\s+next\s+)?(" + NUM + r")\s+(days?|weeks?|months?|years?|quarters?)\b", re.I)),
+    ("end_of_quarter", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:q([1-4])|(first|second|third|fourth)\s+quarter|(?:this\s+|the\s+|(next)\s+)?quarter)\b" + WHICH_YEAR, re.I)),
+    ("quarter", re.compile(r"\b(?:in\s+)?q([1-4])\b" + WHICH_YEAR, re.I)),
+    ("end_of_month", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+month\b|(next)\s+month\b|(" + "|".join(MONTHS) + r")\b)", re.I)),
+    ("end_of_year", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|(next)\s+)?year\b", re.I)),
+    ("relative", re.compile(r"\b(?:within|in|next|over\s+the\s+next)\s+(?:the\s+next\s+)?" + ROUGHLY + r"(" + NUM + r")\s+(days?|weeks?|months?|years?|quarters?)\b", re.I)),
     ("next_unit", re.compile(r"\bnext\s+(week|month|quarter|year)\b", re.I)),
     ("weekday", re.compile(r"\b(next\s+|this\s+|on\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)),
     ("relative_day", re.compile(r"\b(today|tomorrow|day\s+after\s+tomorrow)\b", re.I)),
@@ -115,9 +120,9 @@ def resolve_date(text: str, today: date) -> Optional[DatePhrase]:
             continue
         resolved = resolve_match(kind, match, today)
         if resolved is not None:
-            if kind == "relative" and re.sub(r"^a\s+", "", " ".join(match.group(1).lower().split())) in {
-                    "few", "couple of"}:
-                kind = "relative_vague"  # "within a few weeks" names no day
+            if kind == "relative" and (match.group(1) or re.sub(r"^a\s+", "", " ".join(
+                    match.group(2).lower().split())) in {"few", "couple of"}):
+                kind = "relative_vague"  # "within a few weeks", "in about 90 days" name no day
             return DatePhrase(resolved, match.start(), match.end(), kind)
     return None
 
@@ -125,25 +130,38 @@ def resolve_date(text: str, today: date) -> Optional[DatePhrase]:
 def resolve_match(kind: str, match: re.Match, today: date) -> Optional[date]:
     g = match.groups()
     if kind in {"end_of_quarter", "quarter"}:
-        if g[0]:
-            quarter = int(g[0])
-        elif kind == "end_of_quarter" and g[1]:
-            quarter = ORDINAL_QUARTER[g[1].lower()]
+        if kind == "quarter":
+            g = (g[0], None, None, *g[1:])  # the same groups as end_of_quarter's: no ordinal word, no "next"
+        said_quarter, ordinal, next_quarter, next_year, year_said = g
+        if said_quarter:
+            quarter = int(said_quarter)
+        elif ordinal:
+            quarter = ORDINAL_QUARTER[ordinal.lower()]
         else:
             quarter = (today.month - 1) // 3 + 1
+        if next_quarter:  # "the end of next quarter"
+            return quarter_end(today.year + quarter // 4, quarter % 4 + 1)
+        if year_said:
+            return quarter_end(int(year_said), quarter)
+        if next_year:
+            return quarter_end(today.year + 1, quarter)
         year = today.year if quarter_end(today.year, quarter) >= today else today.year + 1
         return quarter_end(year, quarter)
     if kind == "end_of_month":
-        if g[0]:
-            month = MONTHS.index(g[0].lower()) + 1
+        next_month, month_said = g
+        if month_said:
+            month = MONTHS.index(month_said.lower()) + 1
             year = today.year if month_end(today.year, month) >= today else today.year + 1
             return month_end(year, month)
+        if next_month:
+            following = today + relativedelta(months=1)
+            return month_end(following.year, following.month)
         return month_end(today.year, today.month)
     if kind == "end_of_year":
-        return date(today.year, 12, 31)
+        return date(today.year + (1 if g[0] else 0), 12, 31)
     if kind == "relative":
-        unit = UNITS[g[1].lower()]
-        n = count_of(g[0])
+        unit = UNITS[g[2].lower()]
+        n = count_of(g[1])
         if unit == "quarters":
             return today + relativedelta(months=3 * n)
         return today + relativedelta(**{unit: n})

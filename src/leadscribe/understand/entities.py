@@ -68,6 +68,7 @@ CORRECTION_ATTEMPT = re.compile(r"\b(?:sorry|i mean|correction|not an?\s+(?:zero
                                 r"seven|eight|nine|\d)\b)", re.I)
 SPOKEN_OWN_NUMBER = re.compile(r"\b(phone|number|cell|mobile|reach me|call me|extension)\b", re.I)
 PHONE_EXTRACTOR_CONFIDENCE = 0.9
+AREA_CODE = re.compile(r"\barea\s+code\b", re.I)
 # A currency word or symbol names one currency; only the hearing of that word can make it wrong.
 CURRENCY_SAID_CONFIDENCE = 0.9
 
@@ -465,7 +466,13 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
             pieces = [(ut, run.start, run.end)]
             following = next_turn_of(texts, index)
             later = next_run_nearby(ut.text, run)
-            if to_e164(digits, plus) is None and later is not None and to_e164(digits + later.digits, plus):
+            if to_e164(digits, plus) is None and later is not None and \
+                    AREA_CODE.search(ut.text[run.end:later.start]) and to_e164(later.digits + digits, plus):
+                # "555 0134, area code 415": the area code said last still dials first.
+                digits = later.digits + digits
+                used.add((index, later.start))
+                pieces[0] = (ut, run.start, later.end)
+            elif to_e164(digits, plus) is None and later is not None and to_e164(digits + later.digits, plus):
                 # "415458. go on. 4197.": the rest of the number after a word from the other side that Whisper
                 # left in this turn, or a filler ("uh").
                 digits += later.digits
