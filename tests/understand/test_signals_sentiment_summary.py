@@ -3,6 +3,8 @@ import json
 import socket
 import threading
 
+import pytest
+
 from leadscribe.understand.entities import entities
 from leadscribe.understand.llm import refine_signals
 from leadscribe.understand.sentiment import sentiment
@@ -42,6 +44,26 @@ def test_signals_tied_to_utterances():
     assert s.timeline.detail["date"] == "2025-03-31" and s.timeline.utterance == 4
     assert any("CFO" in d.text for d in s.decision_makers)
     assert all(0 < x.confidence <= 1 for x in s.pain_points + s.objections + s.next_steps)
+
+
+def test_a_budget_named_is_no_objection_and_a_budget_short_is():
+    call, _ = analysed()
+    assert all(o.utterance != 3 for o in call.signals.objections)  # "Our budget is around $80,000 for this year."
+    # Every synthetic call says so; all ten objections found on 60 of them were such sentences.
+    stated = make_call([("S2", "prospect", "Our budget is 120,000 pounds for this year."),
+                        ("S2", "prospect", "It looks great, but it's over our budget.")])
+    signals(stated, make_context())
+    assert [o.utterance for o in stated.signals.objections] == [1]
+
+
+@pytest.mark.parametrize("text", ["The price is the sticking point for us.",
+                                  "We'd have to break our contract with Salesforce.",
+                                  "Legal will need to look at the data processing terms.",
+                                  "I'm not convinced the team would actually use it."])
+def test_objections_of_price_contract_legal_and_adoption(text):
+    call = make_call([("S2", "prospect", "We have about 300 employees."), ("S2", "prospect", text)])
+    signals(call, make_context())
+    assert [o.utterance for o in call.signals.objections] == [1]
 
 
 def test_business_complaint_reads_negative():

@@ -34,8 +34,13 @@ CUES = {
                              r"takes forever|los[et]|losing|nobody|no one|(?:don'?t|doesn'?t|do not|does not)\s+trust|"
                              r"late|delay\w*|errors?|mistakes?|difficult|tedious|messy|clunky|behind|complain\w*|"
                              r"takes?\s+(?:us\s+)?(?:\w+\s+){0,2}(?:hours|days|weeks|months))\b", re.I),
-    "objection": re.compile(r"\b(expensive|budget|not sure|concern\w*|worried|already have|contract with|"
-                            r"not the right time|risk\w*|can't|cannot|don't think)\b", re.I),
+    # A budget named is no objection ("our budget is 50k"); one that is short or missing is.
+    "objection": re.compile(r"\b(expensive|pric(?:e|ey|ing)|costs?|more than|over (?:our |the )?budget|"
+                            r"(?:no|not enough|tight|limited|frozen) budget|budget (?:is |was )?(?:tight|limited|"
+                            r"frozen|cut)|(?:don'?t|do not) have (?:the |a |any )?budget|not sure|concern\w*|worried|"
+                            r"already have|contract|locked|legal|security|complian\w*|integrat\w*|convinced|"
+                            r"skeptic\w*|doubt\w*|bandwidth|not (?:a )?(?:good|great|the right) time|risk\w*|"
+                            r"can't|cannot|don't think)\b", re.I),
     "next_step": re.compile(r"\b(send|book|schedule|follow up|set up|demo|trial|proposal|call you|meet|"
                             r"introduce|loop in)\b", re.I),
     "decision_maker": re.compile(r"\b(decision|decide|sign[s]? off|approve\w*|boss|cfo|ceo|cto|vp|director|"
