@@ -54,6 +54,7 @@ def test_the_reps_name_and_company_never_reach_the_contact():
     ("the associated email is www.buniaminatgmail.com.", "buniamin@gmail.com"),
     ("Sure, my email is beniamineatgmail.com.", "beniamine@gmail.com"),
     ("Sure, my email is bunyamin@gmail.com.", "bunyamin@gmail.com"),
+    ("the associated email is bonyamin.gmail.com.", "bonyamin@gmail.com"),  # Whisper base on Call01: "at" as "."
 ])
 def test_email_forms_whisper_writes(said, expected):
     call = analysed([("S2", "prospect", said)])
@@ -79,8 +80,8 @@ def test_real_call01_pipeline(shared_dir):
     call = enrich(shared_dir / "callytics-csvd" / "Call01.wav")
     assert call.status == "done", call.error
     assert "Emily" in values(call, "PERSON")
-    found = values(call, "USERNAME") + values(call, "EMAIL")
-    assert any("101" in v or "gmail.com" in v for v in found), found
+    assert values(call, "USERNAME") == ["user101"]
+    assert [v.endswith("@gmail.com") for v in values(call, "EMAIL")] == [True], values(call, "EMAIL")
     assert field(call, "contact", "firstname") is None or field(call, "contact", "firstname").value != "Emily"
 
 

@@ -56,6 +56,7 @@ def test_an_address_read_after_a_word_no_address_follows_may_be_cut_and_is_less_
 
 def test_at_without_an_address_is_no_email():
     assert find_emails("we met at the conference at nine") == []
+    assert find_emails("just go to mail.yahoo.com and log in") == []  # a mail provider's host, no address
 
 
 @pytest.mark.parametrize("text", ["my phone is 415 -555 -0192", "four one five, five five five, zero one nine two.",

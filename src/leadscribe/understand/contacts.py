@@ -38,6 +38,13 @@ GLUED_AT_EMAIL = re.compile(r"(?<![\w@.])(?:www\.)?(?P<local>[a-z0-9][a-z0-9._-]
 # the "at" is can only be told by what follows it (a company the team lists), so the caller judges the split.
 GLUED_ADDRESS = re.compile(r"(?<![\w@.])(?:www\.)?(?P<body>[a-z0-9][a-z0-9._-]*at[a-z0-9-]+)\.(?P<tld>[a-z]{2,4})\b",
                            re.I)
+# "bonyamin.gmail.com" (Callytics Call01, for "bunyamin@gmail.com"): Whisper wrote the "at" as a dot. A mail
+# provider's domain holds no one's site or subdomain, so a name before it can only be the address's local part;
+# it is read only after a word an address follows ("the associated email is ..."), and never for a host name.
+DOTTED_FREE_MAIL = re.compile(r"(?<![\w@.])(?P<local>[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*?)\.(?P<domain>"
+                              + "|".join(re.escape(domain) for domain in sorted(FREE_MAIL, key=len, reverse=True))
+                              + r")\b", re.I)
+HOST_NAMES = {"www", "mail", "login", "accounts", "support", "smtp", "imap", "pop", "webmail"}
 # Words Whisper runs into the front of a glued address: "just laura at ..." -> "justlauraat...".
 GLUED_LEAD_INS = ("just", "its", "is")
 # A separator said as a word inside a glued local part: "preadotfisher" -> "prea.fisher".
@@ -125,7 +132,7 @@ def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list
     name ("orbitretail") matches a company the caller knows; without it only mail providers' glued domains count."""
     found = [Found(m.start(), m.end(), m.group().lower().rstrip("."), 0.95) for m in WRITTEN_EMAIL.finditer(text)]
     # A glued address first: "email me at justlauraatorbitretail.com" is not "me@justlauraatorbitretail.com".
-    for candidate in find_glued_emails(text, company_domain) + find_spoken_emails(text):
+    for candidate in find_glued_emails(text, company_domain) + find_dotted_free_mail(text) + find_spoken_emails(text):
         if not overlaps(candidate.start, candidate.end, found):
             found.append(candidate)
     return sorted(found, key=lambda f: f.start)
@@ -158,6 +165,18 @@ def find_glued_emails(text: str, company_domain: Optional[DomainScore] = None) -
         local = glued_local_part(local)
         if score > 0 and local:
             found.append(Found(match.start(), match.end(), f"{local}@{label}.{match.group('tld').lower()}",
+                               GLUED_CONFIDENCE))
+    return found
+
+
+def find_dotted_free_mail(text: str) -> list[Found]:
+    """"the associated email is bonyamin.gmail.com" -> bonyamin@gmail.com (DOTTED_FREE_MAIL)."""
+    found = []
+    for match in DOTTED_FREE_MAIL.finditer(text):
+        before = re.findall(r"[\w'-]+", text[:match.start()].lower())
+        local = match.group("local").lower()
+        if before and before[-1] in ADDRESS_LEAD_INS and local not in HOST_NAMES:
+            found.append(Found(match.start(), match.end(), f"{local}@{match.group('domain').lower()}",
                                GLUED_CONFIDENCE))
     return found
 
