@@ -213,6 +213,34 @@ def test_self_introductions(text, name, title):
     assert [e.value for e in of_type(call, "JOB_TITLE")] == [title]
 
 
+@pytest.mark.parametrize("text, company", [
+    # Names no one listed, which spaCy missed or read as a person or a place.
+    ("Yes, Priya Nair, VP of Finance at Contoso.", "Contoso"),
+    ("I run revenue operations here at Fabrikam.", "Fabrikam"),
+    ("Hi, I'm Tom, I lead the data team at Kestrel Bio.", "Kestrel Bio"),
+    ("I work at Zentrix as an IT director.", "Zentrix"),
+    ("I'm Sam from Orchard Health, I manage our sales ops.", "Orchard Health"),
+    ("I'm the operations lead at a company called Tidewater Freight.", "Tidewater Freight"),
+])
+def test_the_company_a_prospect_works_for_is_an_organisation(text, company):
+    call = analysed(said(text), stages=(entities, signals, summary, crm))
+    assert company in [e.value for e in of_type(call, "ORGANIZATION")]
+    assert not [e for e in call.entities if e.type in {"PERSON", "LOCATION"} and company in str(e.value)]
+    # One hearing of a name nobody listed: a person checks its spelling.
+    assert (field(call, "name").value, field(call, "name").decision) == (company, "review")
+
+
+def test_a_region_after_a_title_is_no_employer():
+    call = analysed(said("I'm the sales director for North America."))
+    assert "North America" not in [e.value for e in of_type(call, "ORGANIZATION")]
+
+
+def test_an_unlisted_employer_the_email_domain_spells_is_written():
+    call = analysed(said("Yes, Priya Nair, VP of Finance at Contoso.", "It's priya dot nair at contoso dot com."),
+                    stages=(entities, signals, summary, crm))
+    assert (field(call, "name").value, field(call, "name").decision) == ("Contoso", "auto")
+
+
 def test_a_name_found_once_is_found_where_it_is_said_again():
     call = analysed([("S1", "rep", "Hello and welcome to Callytics. My name is Emily."),
                      (PROSPECT, "prospect", "Nope, that's everything. Have a good day Emily.")])

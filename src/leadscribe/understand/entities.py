@@ -17,7 +17,7 @@ from leadscribe.schema import Call, Entity, Utterance
 from leadscribe.understand.contacts import (FREE_MAIL, apply_correction, digit_runs, find_emails, find_usernames,
                                            find_websites, to_e164)
 from leadscribe.understand.dates import call_date, resolve_date
-from leadscribe.understand.introductions import TITLE_WORDS, introductions
+from leadscribe.understand.introductions import TITLE_WORDS, employers, introductions
 from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
 from leadscribe.understand.numbers import CURRENCY_SYMBOLS, CURRENCY_WORDS, NumberMention, find_numbers, tokenize
@@ -54,6 +54,9 @@ TITLE_AT_COMPANY = re.compile(r"\b(?:the|a|an)\s+(?P<title>(?:(?!(?:a|an|the)\s)
 TITLE_AT_COMPANY_CONFIDENCE = 0.75
 # A name the speaker gave themself (`understand.introductions`).
 SELF_INTRO_CONFIDENCE = 0.85
+# A company a speaker says they work for: surely a company, but one hearing of a name nobody listed, whose spelling a
+# person confirms unless the e-mail domain agrees (crm.agreement).
+EMPLOYER_CONFIDENCE = 0.75
 # How support lines greet with their own company's name: "welcome to Callytics", "thanks for contacting Callytics".
 GREETING_WORDS = (r"welcome to|you'?ve reached|you have reached|thanks? (?:you )?for (?:calling|contacting|"
                   r"reaching out to|choosing)")
@@ -247,10 +250,14 @@ def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: d
 
 
 def find_self_introductions(collector: EntityCollector, ut: UtteranceText) -> None:
+    """The names speakers give themselves, and the companies they say they work for (before spaCy, which reads
+    unfamiliar company names as people or places)."""
     for introduction in introductions(ut.text):
         start = introduction.start
         collector.add(ut, "PERSON", start, start + len(introduction.name), introduction.name, SELF_INTRO_CONFIDENCE,
                       "rules")
+    for start, company in employers(ut.text):
+        collector.add(ut, "ORGANIZATION", start, start + len(company), company, EMPLOYER_CONFIDENCE, "rules")
 
 
 def find_greeted_company(collector: EntityCollector, ut: UtteranceText, companies: list[str]) -> None:

@@ -42,6 +42,13 @@ PATTERNS = [re.compile(r"\b(?:my name is|my name'?s|i'?m|im|i am|this is)\s+" + 
             # "Maya from Northwind Analytics here": the company sits between the name and "here" (`opens_phrase`).
             re.compile(NAME + AFFILIATION + r"\s+(?:here|speaking)\b", re.I),
             re.compile(r"(?:^|[.?!,]\s+)" + NAME + r"\s*,\s+(?:the\s+)?(?=" + TITLE_WORDS + r"\b)", re.I)]
+# Where a speaker names the company they work for: after their title or team ("VP of Finance at Contoso", "I lead the
+# data team at Kestrel Bio"), "I work at/for", "here at", "over at" and "a company called". spaCy misses unfamiliar
+# names there or reads them as people or places ("Zentrix", "Kestrel Bio", "Fabrikam"). Titles take "at" or "with"
+# only: "director for North America" names a region.
+EMPLOYER_CUE = (r"(?:\b(?:" + TITLE_WORDS + r"|team|department)\s*,?\s+(?:at|with)|\bwork(?:s|ing|ed)?\s+(?:at|for|with)"
+                r"|\b(?:here|over)\s+at|\bcompany\s+called)\s+(?:the\s+)?")
+EMPLOYER = re.compile(EMPLOYER_CUE + r"(?P<company>(?-i:[A-Z][\w&'-]*)(?:\s+(?:&\s+)?(?-i:[A-Z][\w&'-]*)){0,3})", re.I)
 # Capitalised words that follow "I'm" / "this is" without being a name ("I'm Chief Financial Officer", "this is
 # Great", "I'm Calling about"): title words and the common words Whisper capitalises (spaCy's stop words too).
 NOT_NAME_WORDS = {"chief", "head", "director", "manager", "vice", "president", "officer", "lead", "senior", "junior",
@@ -108,3 +115,21 @@ def introductions(text: str) -> list[Introduction]:
             company = match.groupdict().get("company") if words == said else None
             found.setdefault(start, Introduction(" ".join(words), start, company))
     return [found[start] for start in sorted(found)]
+
+
+def employers(text: str) -> list[tuple[int, str]]:
+    """(start, company) for each company a speaker says they work for (EMPLOYER), or name with themself in an
+    introduction ("Sam from Orchard Health"). Trailing capitalised common words are no part of the name ("at Acme
+    I think")."""
+    found: dict[int, str] = {}
+    named = [(match.start("company"), match.group("company")) for match in EMPLOYER.finditer(text)]
+    for introduction in introductions(text):
+        if introduction.company:
+            named.append((text.find(introduction.company, introduction.start), introduction.company))
+    for start, company in named:
+        words = company.split()
+        while words and (words[-1].lower() in STOP_WORDS or words[-1].lower() in NOT_NAME_WORDS):
+            words.pop()
+        if start >= 0 and words and not all(w.lower() in STOP_WORDS for w in words):
+            found.setdefault(start, " ".join(words))
+    return sorted(found.items())
