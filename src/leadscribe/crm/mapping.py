@@ -195,9 +195,9 @@ def unverified_email_spelling(call: Call, email: str, seller: Seller) -> str:
 
 def corrected_unconfirmed(call: Call, email: Entity, seller: Seller) -> bool:
     """Whether the domain of an address (or a website) was corrected to a listed company (entity source
-    "vocabulary") that the prospect's side did not name, heard as listed, at another moment of the call. "BlueHarbour Foods.com" spelled
-    "blueharborfoods.com" after the prospect said "Blue Harbor Foods" rests on two hearings of the listed name;
-    a domain corrected towards a company nobody named rests on the correction alone."""
+    "vocabulary") that the prospect's side did not name, heard as listed, at another moment of the call.
+    "BlueHarbour Foods.com" spelled "blueharborfoods.com" after the prospect said "Blue Harbor Foods" rests on two
+    hearings of the listed name; a domain corrected towards a company nobody named rests on the correction alone."""
     if email.source != "vocabulary":
         return False
     return not any(e.type == "ORGANIZATION" and e.utterance != email.utterance and not seller.owns(e)

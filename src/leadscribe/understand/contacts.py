@@ -75,8 +75,8 @@ CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is|i\s+mean|should\s+be|make\s+that
 # ("Redwood Insurance.com", "summit freight.com") or said ("acme dot io"). Not inside a longer host or an address:
 # "julia.walker.com" is an address whose "at" went unheard, not the site walker.com.
 DOMAIN_ENDING = re.compile(r"(?<![\w@.-])(?:https?://)?(?:www\.)?(?P<host>[a-z0-9][a-z0-9-]*)(?:\.|\s+dot\s+)"
-                           r"(?P<tld>[a-z]{2,4})(?:(?:\.|\s+dot\s+)(?P<country>ar|au|br|il|in|jp|kr|mx|nz|sg|tr|uk|za)\b)?(?![\w@-]|\.\w)",
-                           re.I)
+                           r"(?P<tld>[a-z]{2,4})(?:(?:\.|\s+dot\s+)(?P<country>"
+                           + "|".join(sorted(SECOND_LEVEL_COUNTRIES)) + r")\b)?(?![\w@-]|\.\w)", re.I)
 # A domain read as the company's own without naming it: after words that introduce a site.
 WEBSITE_CUE = re.compile(r"\b(?:web\s*site|site|web\s+address|url|domain|home\s*page|visit|check\s+out|go\s+to|"
                          r"find\s+us)\W*(?:us\W+)?(?:is\W+|at\W+|on\W+)?$", re.I)

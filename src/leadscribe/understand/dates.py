@@ -41,11 +41,14 @@ ROUGHLY = r"(?:(about|around|roughly|approximately|maybe)\s+)?"
 
 # Order matters: the longest, most specific phrasing first.
 PATTERNS = [
-    ("end_of_quarter", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:q([1-4])|(first|second|third|fourth)\s+quarter|(?:this\s+|the\s+|(next)\s+)?quarter)\b" + WHICH_YEAR, re.I)),
+    ("end_of_quarter", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:q([1-4])|(first|second|third|fourth)\s+"
+                                  r"quarter|(?:this\s+|the\s+|(next)\s+)?quarter)\b" + WHICH_YEAR, re.I)),
     ("quarter", re.compile(r"\b(?:in\s+)?q([1-4])\b" + WHICH_YEAR, re.I)),
-    ("end_of_month", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+month\b|(next)\s+month\b|(" + "|".join(MONTHS) + r")\b)", re.I)),
+    ("end_of_month", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+month\b|(next)\s+month\b|(" + "|".join(MONTHS)
+                                + r")\b)", re.I)),
     ("end_of_year", re.compile(r"\b(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|(next)\s+)?year\b", re.I)),
-    ("relative", re.compile(r"\b(?:within|in|next|over\s+the\s+next)\s+(?:the\s+next\s+)?" + ROUGHLY + r"(" + NUM + r")\s+(days?|weeks?|months?|years?|quarters?)\b", re.I)),
+    ("relative", re.compile(r"\b(?:within|in|next|over\s+the\s+next)\s+(?:the\s+next\s+)?" + ROUGHLY + r"(" + NUM
+                            + r")\s+(days?|weeks?|months?|years?|quarters?)\b", re.I)),
     ("next_unit", re.compile(r"\bnext\s+(week|month|quarter|year)\b", re.I)),
     ("weekday", re.compile(r"\b(next\s+|this\s+|on\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)),
     ("relative_day", re.compile(r"\b(today|tomorrow|day\s+after\s+tomorrow)\b", re.I)),
@@ -61,8 +64,8 @@ ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 # of Q3", "by March") is one day by our convention (its last), and so is a counted span from the call ("within six
 # weeks"); "next Tuesday" and "next week" depend on the speaker's habits (this week's Tuesday or next week's?).
 READING_CONFIDENCE = {"explicit": 0.95, "day_of_month": 0.95, "end_of_quarter": 0.9, "end_of_month": 0.9, "end_of_year": 0.9,
-                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "mid_month": 0.85, "relative": 0.9, "relative_vague": 0.6, "next_unit": 0.8,
-                      "weekday": 0.8}
+                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "mid_month": 0.85, "relative": 0.9,
+                      "relative_vague": 0.6, "next_unit": 0.8, "weekday": 0.8}
 
 
 class DatePhrase(NamedTuple):

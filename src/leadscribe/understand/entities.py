@@ -33,7 +33,8 @@ QUANTITY_UNITS = {"seat": "seats", "seats": "seats", "user": "users", "users": "
                   "regions": "regions", "reps": "users", "agents": "users"}
 # Words that make a bare scaled number ("fifty k", "a quarter million") an amount of money.
 MONEY_CUES = re.compile(r"\b(budget|spend|spending|price|pricing|cost|costs|pay|paying|invest|deal|contract|"
-                        r"quote|approved|allocated|set aside|afford|annual|per year|a year|dollars?|euros?|pounds?)\b", re.I)
+                        r"quote|approved|allocated|set aside|afford|annual|per year|a year|dollars?|euros?|"
+                        r"pounds?)\b", re.I)
 BUDGET_CUES = re.compile(r"\b(budget\w*|spend|set aside|approved|signed off|allocated)\b", re.I)
 JOB_TITLE = re.compile(r"\b(?:i'?m|i\s+am|as|my\s+(?:title|role)\s+is|work\s+as)\s+(?:the\s+|a\s+|an\s+|our\s+)?"
                        r"(?P<title>(?:[a-z]+\s+){0,2}?" + TITLE_WORDS + r")\b", re.I)

@@ -46,8 +46,8 @@ PATTERNS = [re.compile(r"\b(?:my name is|my name'?s|i'?m|im|i am|this is)\s+" + 
 # data team at Kestrel Bio"), "I work at/for", "here at", "over at" and "a company called". spaCy misses unfamiliar
 # names there or reads them as people or places ("Zentrix", "Kestrel Bio", "Fabrikam"). Titles take "at" or "with"
 # only: "director for North America" names a region.
-EMPLOYER_CUE = (r"(?:\b(?:" + TITLE_WORDS + r"|team|department)\s*,?\s+(?:at|with)|\bwork(?:s|ing|ed)?\s+(?:at|for|with)"
-                r"|\b(?:here|over)\s+at|\bcompany\s+called)\s+(?:the\s+)?")
+EMPLOYER_CUE = (r"(?:\b(?:" + TITLE_WORDS + r"|team|department)\s*,?\s+(?:at|with)|"
+                r"\bwork(?:s|ing|ed)?\s+(?:at|for|with)|\b(?:here|over)\s+at|\bcompany\s+called)\s+(?:the\s+)?")
 EMPLOYER = re.compile(EMPLOYER_CUE + r"(?P<company>(?-i:[A-Z][\w&'-]*)(?:\s+(?:&\s+)?(?-i:[A-Z][\w&'-]*)){0,3})", re.I)
 # Capitalised words that follow "I'm" / "this is" without being a name ("I'm Chief Financial Officer", "this is
 # Great", "I'm Calling about"): title words and the common words Whisper capitalises (spaCy's stop words too).
