@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from leadscribe.crm.agreement import domain_label
 from leadscribe.schema import Call, CrmField, Entity
 from leadscribe.understand.entities import GREETING_WORDS
 from leadscribe.understand.introductions import introductions
@@ -52,7 +53,7 @@ class Seller:
         if entity.type in {"EMAIL", "PHONE"}:
             return value in self.contacts
         if entity.type == "WEBSITE":  # "northwindanalytics.com" is the seller's own site
-            return squash(value.rsplit(".", 1)[0]) in {squash(c) for c in self.companies}
+            return domain_label(value) in {squash(c) for c in self.companies}
         return False
 
 
