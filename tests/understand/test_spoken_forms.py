@@ -125,6 +125,22 @@ def test_a_budget_range_goes_to_review_with_both_ends():
     assert amount.decision == "review" and "range" in amount.reason
 
 
+def test_a_seat_range_goes_to_review_with_both_ends():
+    # Auto-writing the upper end of "seventy five to a hundred licences" would put 100 in the CRM as if it were said.
+    call = analysed(said("We would need seventy five to a hundred licenses to start."), stages=(entities, crm))
+    [seats] = of_type(call, "QUANTITY")
+    assert seats.value == {"value": 100, "unit": "licences", "min": 75}
+    proposal = field(call, "leadscribe_seats")
+    assert proposal.value == 100 and proposal.decision == "review" and "75–100" in proposal.reason
+
+
+def test_a_seat_count_said_once_is_not_a_range():
+    call = analysed(said("We would need a hundred licenses to start."), stages=(entities, crm))
+    [seats] = of_type(call, "QUANTITY")
+    assert seats.value == {"value": 100, "unit": "licences"}
+    assert "range" not in field(call, "leadscribe_seats").reason
+
+
 # --- quantities with units -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, value, unit", [

@@ -296,9 +296,11 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
             invented = [w for w in str(value).split() if not is_word(w)]
             if invented:  # "imtomiscent procurement manager": a title is made of words, so one was misheard
                 note = f"{', '.join(map(repr, invented))} in the title is no word we know"
-        # Which end of a range is the deal amount is for a person; its currency is said once for both ends.
-        if entity.type == "MONEY" and isinstance(entity.value, dict) and "min" in entity.value and key != "currency":
-            note = f"a range was said ({entity.value['min']}–{entity.value['amount']}): pick the deal amount"
+        # Which end of a range is the deal amount, or the seat count, is for a person; a money range's currency is
+        # said once for both ends.
+        if isinstance(entity.value, dict) and "min" in entity.value and key != "currency":
+            upper = entity.value.get("amount", entity.value.get("value"))
+            note = f"a range was said ({entity.value['min']}–{upper}): pick the value"
         # A budget under SMALLEST_DEAL_AMOUNT is a price (per seat, per month) or a lost "k"/"thousand" ("fifty k"
         # written "$50."), and the currency that came with it is as doubtful.
         if entity.type == "MONEY" and isinstance(entity.value, dict) and \

@@ -377,8 +377,11 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
             unit_name, unit_end = unit
             if number.value >= 1 and number.value == int(number.value):
                 # The number and its unit word are the value ("5,000 employees"); the rest of the sentence is not.
-                collector.add(ut, "QUANTITY", number.start, unit_end,
-                              {"value": int(number.value), "unit": unit_name}, 0.85, "rules",
+                # A range ("75 to 100 licences") keeps its lower end, as a money range does.
+                quantity: dict[str, Any] = {"value": int(number.value), "unit": unit_name}
+                if number.low is not None and number.low == int(number.low):
+                    quantity["min"] = int(number.low)
+                collector.add(ut, "QUANTITY", number.start, unit_end, quantity, 0.85, "rules",
                               hearing=ut.weakest_hearing(number.start, unit_end))
             continue
         if is_money(text, number):
