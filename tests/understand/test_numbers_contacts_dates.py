@@ -81,6 +81,9 @@ def test_phone_correction_and_international():
     ("a proposal by Friday", date(2025, 2, 14)),
     ("let's aim for mid-March", date(2025, 3, 15)),
     ("somewhere in the middle of January", date(2026, 1, 15)),  # January is over for this year's call
+    ("we want to go live the first week of April", date(2025, 4, 7)),  # a week's end, as a period's end
+    ("let's aim for the last week of June", date(2025, 6, 30)),
+    ("the first week of February", date(2026, 2, 7)),  # already over on this call's date (10 February 2025)
 ])
 def test_relative_dates(text, expected):
     assert resolve_date(text, MONDAY)[0] == expected

@@ -191,6 +191,7 @@ def test_distractor_numbers_are_no_budget_size_or_close_date(text):
     ("Realistically by the end of next quarter.", "2026-06-30"),
     ("Budget opens in Q2 of 2027.", "2027-06-30"),
     ("By the end of next year at the latest.", "2027-12-31"),
+    ("We want to go live the first week of April.", "2026-04-07"),
 ])
 def test_dates_relative_to_the_call_date(text, expected):
     assert [e.value for e in of_type(analysed(said(text)), "DATE")] == [expected]

@@ -56,6 +56,8 @@ PATTERNS = [
                             + r")?|(\d{4}-\d{2}-\d{2}))\b", re.I)),
     ("day_of_month", re.compile(r"\b(?:the\s+)?" + DAY + r"\s+of\s+(" + "|".join(MONTHS) + r")(?:,?\s+" + YEAR
                                 + r")?\b", re.I)),
+    ("week_of_month", re.compile(r"\b(?:the\s+)?(first|second|third|fourth|last)\s+week\s+of\s+(" + "|".join(MONTHS)
+                                 + r")\b", re.I)),
     ("mid_month", re.compile(r"\b(?:mid|the\s+middle\s+of|middle\s+of)[\s-]*(" + "|".join(MONTHS) + r")\b", re.I)),
     ("month", re.compile(r"\b(?:in|by|until|before)\s+(" + "|".join(MONTHS) + r")\b", re.I)),
 ]
@@ -64,8 +66,8 @@ ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 # of Q3", "by March") is one day by our convention (its last), and so is a counted span from the call ("within six
 # weeks"); "next Tuesday" and "next week" depend on the speaker's habits (this week's Tuesday or next week's?).
 READING_CONFIDENCE = {"explicit": 0.95, "day_of_month": 0.95, "end_of_quarter": 0.9, "end_of_month": 0.9, "end_of_year": 0.9,
-                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "mid_month": 0.85, "relative": 0.9,
-                      "relative_vague": 0.6, "next_unit": 0.8, "weekday": 0.8}
+                      "relative_day": 0.9, "quarter": 0.85, "month": 0.85, "mid_month": 0.85,
+                      "week_of_month": 0.85, "relative": 0.9, "relative_vague": 0.6, "next_unit": 0.8, "weekday": 0.8}
 
 
 class DatePhrase(NamedTuple):
@@ -207,10 +209,19 @@ def resolve_match(kind: str, match: re.Match, today: date) -> Optional[date]:
         month = MONTHS.index(g[0].lower()) + 1
         year = today.year if month >= today.month else today.year + 1
         return month_end(year, month)
+    if kind == "week_of_month":  # "the first week of April": that week's last day (the 7th), the next one to come
+        month, week = MONTHS.index(g[1].lower()) + 1, g[0].lower()
+        this_year = week_end(today.year, month, week)
+        return this_year if this_year >= today else week_end(today.year + 1, month, week)
     if kind == "mid_month":  # "mid-March": the 15th, the next one to come
         middle = date(today.year, MONTHS.index(g[0].lower()) + 1, 15)
         return middle if middle >= today else middle.replace(year=today.year + 1)
     return None
+
+
+def week_end(year: int, month: int, week: str) -> date:
+    """The last day of the first..fourth week of a month (the 7th..28th), or of the month for its last week."""
+    return month_end(year, month) if week == "last" else date(year, month, 7 * ORDINAL_QUARTER[week])
 
 
 def day_value(said: str) -> Optional[int]:
