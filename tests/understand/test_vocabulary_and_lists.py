@@ -191,6 +191,20 @@ def test_a_person_or_place_joined_to_a_tool_leaves_the_list_for_review():
     assert competitors.decision == "review" and "'Whitaker' next to Salesforce" in competitors.reason
 
 
+def test_a_name_whisper_repeated_is_no_unknown_word_beside_itself():
+    # Whisper wrote "Salesforce" twice at a segment's end; both are the recognised competitor.
+    call = analysed([("S2", "prospect", "We are also evaluating HubSpot and Salesforce Salesforce.")],
+                    vocabulary={"competitors": ["HubSpot", "Salesforce"]})
+    competitors = next(f for f in call.crm.fields if f.field == "leadscribe_competitors")
+    assert competitors.value == ["HubSpot", "Salesforce"]
+    assert "not recognised" not in competitors.reason and "may be" not in competitors.reason
+    # An unknown word in a list with a repeat still leaves the list for review.
+    call = analysed([("S2", "prospect", "We are also evaluating Whitaker and Salesforce Salesforce.")],
+                    vocabulary={"competitors": ["HubSpot", "Salesforce"]})
+    competitors = next(f for f in call.crm.fields if f.field == "leadscribe_competitors")
+    assert competitors.decision == "review" and "'Whitaker'" in competitors.reason
+
+
 def test_a_word_barely_heard_next_to_a_tool_leaves_the_list_for_review():
     def stack_with(text, faint_word, confidence):
         call = make_call([("S2", "prospect", text)], vocabulary={"products": ["Snowflake", "Jira", "Oracle"]})

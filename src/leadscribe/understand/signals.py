@@ -283,8 +283,10 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         name = str(entity.value)
         ut = texts[entity.utterance]
         text = ut.text
-        spans = [(e.type, (at, at + len(e.text))) for e in call.entities if e.utterance == entity.utterance
-                 for at in [text.find(e.text)] if at >= 0]
+        # Every place an entity's words stand is recognised, not only the first: Whisper repeats a name ("HubSpot and
+        # Salesforce Salesforce"), and the repeat is no unknown word next to it.
+        spans = [(e.type, match.span()) for e in call.entities if e.utterance == entity.utterance and e.text
+                 for match in re.finditer(re.escape(e.text), text)]
         recognised = [span for _, span in spans]
         # A person or a place joined to a tool ("Snowflake and Waterville", "Whitaker and Salesforce") is no item
         # we have for the list: Whisper most likely misheard a tool as a name.
