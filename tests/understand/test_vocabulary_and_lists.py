@@ -196,7 +196,7 @@ def test_a_name_whisper_repeated_is_no_unknown_word_beside_itself():
     call = analysed([("S2", "prospect", "We are also evaluating HubSpot and Salesforce Salesforce.")],
                     vocabulary={"competitors": ["HubSpot", "Salesforce"]})
     competitors = next(f for f in call.crm.fields if f.field == "leadscribe_competitors")
-    assert competitors.value == ["HubSpot", "Salesforce"]
+    assert competitors.value == ["HubSpot", "Salesforce"] and competitors.decision == "auto"
     assert "not recognised" not in competitors.reason and "may be" not in competitors.reason
     # An unknown word in a list with a repeat still leaves the list for review.
     call = analysed([("S2", "prospect", "We are also evaluating Whitaker and Salesforce Salesforce.")],
