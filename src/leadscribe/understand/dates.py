@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime, timedelta
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional
 
 from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
@@ -205,18 +205,23 @@ def resolve_match(kind: str, match: re.Match, today: date) -> Optional[date]:
         if not year_said and candidate < today:
             candidate = candidate.replace(year=year + 1)
         return candidate
-    if kind == "month":
+    if kind == "month":  # "by March": its last day, the next one to come
         month = MONTHS.index(g[0].lower()) + 1
-        year = today.year if month >= today.month else today.year + 1
-        return month_end(year, month)
+        return next_to_come(today, lambda year: month_end(year, month))
     if kind == "week_of_month":  # "the first week of April": that week's last day (the 7th), the next one to come
         month, week = MONTHS.index(g[1].lower()) + 1, g[0].lower()
-        this_year = week_end(today.year, month, week)
-        return this_year if this_year >= today else week_end(today.year + 1, month, week)
+        return next_to_come(today, lambda year: week_end(year, month, week))
     if kind == "mid_month":  # "mid-March": the 15th, the next one to come
-        middle = date(today.year, MONTHS.index(g[0].lower()) + 1, 15)
-        return middle if middle >= today else middle.replace(year=today.year + 1)
+        month = MONTHS.index(g[0].lower()) + 1
+        return next_to_come(today, lambda year: date(year, month, 15))
     return None
+
+
+def next_to_come(today: date, in_year: Callable[[int], date]) -> date:
+    """The day `in_year` names this year, or next year's once this year's is past: a month or part of one said
+    without a year is the next one to come."""
+    this_year = in_year(today.year)
+    return this_year if this_year >= today else in_year(today.year + 1)
 
 
 def week_end(year: int, month: int, week: str) -> date:
