@@ -89,6 +89,13 @@ def test_relative_dates(text, expected):
     assert resolve_date(text, MONDAY)[0] == expected
 
 
+def test_a_leap_day_already_past_names_no_day_instead_of_failing():
+    assert resolve_date("the contract starts February 29th", date(2028, 3, 1)) is None
+    # With "by", the month is still read, as it is for a day no year has ("by February 30th").
+    assert resolve_date("by February 29th", date(2028, 3, 1)) == resolve_date("by February 30th", date(2028, 3, 1))
+    assert resolve_date("by February 29th", date(2028, 2, 1))[0] == date(2028, 2, 29)
+
+
 def test_years_in_passing_are_not_dates_to_resolve():
     assert resolve_date("since our 2019 migration", MONDAY) is None
 

@@ -203,6 +203,8 @@ def resolve_match(kind: str, match: re.Match, today: date) -> Optional[date]:
         except (ValueError, TypeError):
             return None
         if not year_said and candidate < today:
+            if not calendar.isleap(year + 1) and (month, day) == (2, 29):
+                return None  # "February 29th" said after this leap year's: next year has none, so no day is named
             candidate = candidate.replace(year=year + 1)
         return candidate
     if kind == "month":  # "by March": its last day, the next one to come
