@@ -81,7 +81,12 @@ def test_real_call01_pipeline(shared_dir):
     assert call.status == "done", call.error
     assert "Emily" in values(call, "PERSON")
     assert values(call, "USERNAME") == ["user101"]
-    assert [v.endswith("@gmail.com") for v in values(call, "EMAIL")] == [True], values(call, "EMAIL")
+    # Whisper base writes the spoken address differently on different CPUs (its int8 kernels differ): as
+    # "bonyamin.gmail.com" on one machine, as "www.buniamin.com" on another, where the provider is lost. Where the
+    # words hold the provider, the address is read; where they do not, none is made up from a web address.
+    said = " ".join(u.text for u in call.transcription.utterances).lower()
+    expected = [True] if "gmail" in said else []
+    assert [v.endswith("@gmail.com") for v in values(call, "EMAIL")] == expected, (values(call, "EMAIL"), said)
     assert field(call, "contact", "firstname") is None or field(call, "contact", "firstname").value != "Emily"
 
 

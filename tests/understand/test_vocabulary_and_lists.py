@@ -205,6 +205,16 @@ def test_a_name_whisper_repeated_is_no_unknown_word_beside_itself():
     assert competitors.decision == "review" and "'Whitaker'" in competitors.reason
 
 
+def test_a_name_said_twice_in_a_turn_is_judged_where_each_was_said():
+    # The unknown word stands beside the second "Salesforce"; read at the first, the list looked complete.
+    call = analysed([("S2", "prospect", "Salesforce is what we know. We are also evaluating Whitaker and Salesforce.")],
+                    vocabulary={"competitors": ["HubSpot", "Salesforce"]})
+    competitors = next(f for f in call.crm.fields if f.field == "leadscribe_competitors")
+    assert competitors.decision == "review" and "'Whitaker' next to Salesforce" in competitors.reason
+    signal = next(s for s in call.signals.competitors if s.text == "Salesforce")
+    assert signal.detail["status"] == "evaluating"
+
+
 def test_a_word_barely_heard_next_to_a_tool_leaves_the_list_for_review():
     def stack_with(text, faint_word, confidence):
         call = make_call([("S2", "prospect", text)], vocabulary={"products": ["Snowflake", "Jira", "Oracle"]})

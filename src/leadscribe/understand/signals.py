@@ -217,11 +217,11 @@ NEXT_WORD = re.compile(r"^\s+(?P<word>[A-Z][a-z]+)\b")
 PREVIOUS_WORD = re.compile(r"\b(?P<word>[A-Z][a-z]+)\s+$")
 
 
-def unrecognised_list_neighbours(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
+def unrecognised_list_neighbours(text: str, at: int, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
     """Words joined to a listed name by "and", "or" or a comma that no finder recognised ("Drew and Slack" when
     Whisper misheard "Jira"), and "" for a list cut off after its "and": either way the list said may hold an item
-    we do not have. Function words ("Slack, but we...") start another clause, not another item."""
-    at = text.find(entity.text)
+    we do not have. Function words ("Slack, but we...") start another clause, not another item. `at` is where the
+    name stands in `text` (`UtteranceText.locate`)."""
     if at < 0:
         return []
     found = []
@@ -277,12 +277,14 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         if entity.type not in {"COMPETITOR", "PRODUCT"} or entity.utterance is None:
             continue
         utterance = by_utterance[entity.utterance]
-        status = usage(utterance.text, entity)
-        if status == "mentioned" and answers_what_is_used(call, utterance, entity):
-            status = "using"
-        name = str(entity.value)
         ut = texts[entity.utterance]
         text = ut.text
+        # Where this mention stands: a name said twice in a turn is judged at each place it was said.
+        at = ut.locate(entity.text, entity.start)
+        status = usage(text, at, entity)
+        if status == "mentioned" and answers_what_is_used(call, utterance, text, at):
+            status = "using"
+        name = str(entity.value)
         # Every place an entity's words stand is recognised, not only the first: Whisper repeats a name ("HubSpot and
         # Salesforce Salesforce"), and the repeat is no unknown word next to it.
         spans = [(e.type, match.span()) for e in call.entities if e.utterance == entity.utterance and e.text
@@ -291,22 +293,22 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         # A person or a place joined to a tool ("Snowflake and Waterville", "Whitaker and Salesforce") is no item
         # we have for the list: Whisper most likely misheard a tool as a name.
         tools = [span for kind, span in spans if kind in LIST_ITEM_TYPES]
-        neighbours = unrecognised_list_neighbours(text, entity, tools) + noun_before_name(text, entity, tools) + \
-            unheard_neighbours(ut, entity, tools)
+        neighbours = unrecognised_list_neighbours(text, at, entity, tools) + noun_before_name(text, at, entity, tools) \
+            + unheard_neighbours(ut, at, entity, tools)
         evidence = list_evidence(entity, neighbours)
-        continued = LIST_CONTINUED.match(text[:max(0, text.find(entity.text))])
+        continued = LIST_CONTINUED.match(text[:max(0, at)])
         if continued:
             evidence["incomplete"] = "; ".join(filter(None, [
                 evidence.get("incomplete"),
                 f"the turn opens with '{continued.group('joiner')}' before {entity.value}: the list began before it"]))
-        going_on = list_goes_on_in_next_turn(call, utterance, entity)
+        going_on = list_goes_on_in_next_turn(call, utterance, text[at + len(entity.text):] if at >= 0 else text)
         if going_on:
             evidence["incomplete"] = "; ".join(filter(None, [
                 evidence.get("incomplete"), f"the next turn goes on with '{going_on}': the list may go on there"]))
-        unplaced = unknown_proper_nouns(text, entity, recognised)
+        unplaced = unknown_proper_nouns(text, at, entity, recognised)
         if unplaced:
             evidence["unplaced"] = f"{', '.join(map(repr, unplaced))}, said with {entity.value}, is no word we know"
-        near = near_missed_terms(text, entity, recognised, call.metadata.vocabulary or {})
+        near = near_missed_terms(text, at, entity, recognised, call.metadata.vocabulary or {})
         if near:
             evidence["near_miss"] = "; ".join(f"'{heard}' may be {term}" for heard, term in near)
         if entity.type == "COMPETITOR":
@@ -324,12 +326,12 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
     found.competitors = list(seen_competitors.values())
 
 
-def list_goes_on_in_next_turn(call: Call, utterance: Utterance, entity: Entity) -> Optional[str]:
+def list_goes_on_in_next_turn(call: Call, utterance: Utterance, after_name: str) -> Optional[str]:
     """The opening of the turn after `utterance` ("and HubSpot") when it joins a listed name to the list that
-    `entity` ends, else None: the list said in this turn goes on in the next, whoever the diarizer gave it to
+    ends this turn, else None: the list said in this turn goes on in the next, whoever the diarizer gave it to
     (held-out seed 23: "evaluating Gong" | "and HubSpot. When would you like to decide?", the second turn given to
-    the rep, and [Gong] was auto-written)."""
-    if not utterance.text.rstrip(" .,?!").endswith(entity.text.rstrip(" .,?!")):
+    the rep, and [Gong] was auto-written). `after_name` is what the turn says after the listed name."""
+    if after_name.strip(" .,?!"):
         return None
     turns = call.transcription.utterances
     following = next((turns[i + 1] for i, u in enumerate(turns[:-1]) if u.id == utterance.id), None)
@@ -354,12 +356,11 @@ UNHEARD_NEIGHBOUR = 0.1
 LIST_JOINERS = {"and", "or", "plus", "&"}
 
 
-def unheard_neighbours(ut: UtteranceText, entity: Entity, tools: list[tuple[int, int]]) -> list[str]:
+def unheard_neighbours(ut: UtteranceText, at: int, entity: Entity, tools: list[tuple[int, int]]) -> list[str]:
     """Words up to two places before or after a listed name that Whisper barely heard ("Snowflake himself" at
     0.06 for "Snowflake and Jira"; "Slack for sure" with "sure" at 0.08 for "Slack plus Oracle"): what was said
     there is unknown, and it may be another item of the list. Joiners and the list's other recognised names,
     however faintly heard (Whisper is often unsure of a name it wrote right), name no unknown item."""
-    at = ut.text.find(entity.text)
     if at < 0:
         return []
     inside = ut.word_indices(at, at + len(entity.text))
@@ -376,12 +377,11 @@ def unheard_neighbours(ut: UtteranceText, entity: Entity, tools: list[tuple[int,
 CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]+\b")
 
 
-def unknown_proper_nouns(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
+def unknown_proper_nouns(text: str, at: int, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
     """Capitalised words of the listed name's sentence that no finder recognised and that are no word at all
     ("Looker ends in Deskoyar on our shortlist" for "Looker and Zendesk are"): Whisper wrote a name it could not
     place, said in the same breath as a listed one, so the list may miss it. A real word ("Plus", "Shortlist")
     that Whisper capitalised names nothing (`is_word`)."""
-    at = text.find(entity.text)
     if at < 0:
         return []
     start, end = sentence_around(text, at, at + len(entity.text))
@@ -389,11 +389,10 @@ def unknown_proper_nouns(text: str, entity: Entity, recognised: list[tuple[int, 
             if not is_word(m.group(0)) and not any(s < m.end() and m.start() < e for s, e in recognised)]
 
 
-def noun_before_name(text: str, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
+def noun_before_name(text: str, at: int, entity: Entity, recognised: list[tuple[int, int]]) -> list[str]:
     """A noun or number right before a listed name, with no joiner ("the most from one hand HubSpot" for "demos
     from Gong and HubSpot"): English puts a verb, a preposition or a determiner there, so the noun is likely what
     is left of a misheard name."""
-    at = text.find(entity.text)
     if at <= 0:
         return []
     start, _ = sentence_around(text, at, at + len(entity.text))
@@ -422,12 +421,11 @@ def begins_with_name(heard: str, term: str) -> bool:
     return len(name) >= MIN_NAME_IN_WORD and squash(heard) != name and any(p.startswith(name) for p in parts)
 
 
-def near_missed_terms(text: str, entity: Entity, recognised: list[tuple[int, int]],
+def near_missed_terms(text: str, at: int, entity: Entity, recognised: list[tuple[int, int]],
                       vocabulary: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(heard, listed name) for phrases of the name's sentence that resemble a listed competitor or product not
     recognised in it: "We are also evaluating sales for Zendesk" may name Salesforce too, and "We run non-excellent
     Slack" Excel."""
-    at = text.find(entity.text)
     if at < 0:
         return []
     start, end = sentence_around(text, at, at + len(entity.text))
@@ -450,12 +448,10 @@ def near_missed_terms(text: str, entity: Entity, recognised: list[tuple[int, int
     return list(dict.fromkeys(found))
 
 
-def answers_what_is_used(call: Call, utterance, entity: Entity) -> bool:
+def answers_what_is_used(call: Call, utterance: Utterance, text: str, at: int) -> bool:
     """Whether the name is said in answer to the other side's question about the tools in use: the question ends
     the other speaker's last turn before this one, or this turn's text before the name (a turn boundary Whisper
-    put late)."""
-    text = utterance.text
-    at = text.find(entity.text)
+    put late). `at` is where the name stands in the turn's `text`."""
     if at > 0 and ASKS_WHAT_IS_USED.search(text[:at]):
         return True
     utterances = call.transcription.utterances
@@ -468,10 +464,9 @@ def answers_what_is_used(call: Call, utterance, entity: Entity) -> bool:
     return False
 
 
-def usage(text: str, entity: Entity) -> str:
-    """"evaluating", "using" or "mentioned", from the words of the clause around the name."""
+def usage(text: str, at: int, entity: Entity) -> str:
+    """"evaluating", "using" or "mentioned", from the words of the clause around the name standing at `at`."""
     lowered = text.lower()
-    at = lowered.find(entity.text.lower())
     clause_start = max(lowered.rfind(".", 0, max(at, 0)), lowered.rfind("?", 0, max(at, 0))) + 1
     clause = lowered[clause_start:at + len(entity.text)] if at >= 0 else lowered
     if EVALUATING.search(clause):

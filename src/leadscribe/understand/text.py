@@ -50,6 +50,15 @@ class UtteranceText:
             built.text = utterance.text
         return built
 
+    def locate(self, phrase: str, said_at: float | None) -> int:
+        """Where `phrase` stands in the text, -1 if nowhere. Of its every place, the one whose words begin nearest
+        `said_at` (an entity's start time): a name said twice in a turn ("Slack ... and Jira and Slack") is looked
+        at where it was found, not where it first stands."""
+        places = [m.start() for m in re.finditer(re.escape(phrase), self.text)] if phrase else []
+        if len(places) < 2 or said_at is None:
+            return places[0] if places else -1
+        return min(places, key=lambda at: abs(self.times(at, at + len(phrase))[0] - said_at))
+
     def word_indices(self, start: int, end: int) -> list[int]:
         return [i for i, (s, e) in enumerate(self.offsets) if s < end and e > start]
 
