@@ -15,7 +15,7 @@ from leadscribe.audio.fetch import file_name_of, is_url
 from leadscribe.config import Settings
 from leadscribe.errors import LeadscribeError
 from leadscribe.pipeline import enrich
-from leadscribe.schema import Call
+from leadscribe.schema import Call, format_time
 from leadscribe.understand.vocabulary import load_vocabulary
 
 # Below this length a progress bar would only flicker.
@@ -181,11 +181,6 @@ def enrich_with_progress(audio: "Path | str", settings: Settings, err: Console, 
                 progress.update(task, description=stage, completed=done, total=total)
 
         return enrich(audio, settings, on_progress=on_progress)
-
-
-def format_time(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes:02d}:{secs:02d}"
 
 
 def print_call(console: Console, call: Call) -> None:

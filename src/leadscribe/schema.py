@@ -203,3 +203,9 @@ class Call(BaseModel):
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
+
+
+def format_time(seconds: float) -> str:
+    """A place in the recording as mm:ss, as people quote it."""
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{secs:02d}"

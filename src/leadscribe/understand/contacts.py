@@ -138,6 +138,28 @@ def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list
     return sorted(found, key=lambda f: f.start)
 
 
+# "my email is ...", "the associated email address is ...", "email me at ...": what follows was given as an address,
+# whatever Whisper made of it, up to the sentence's end (at most six words).
+ADDRESS_GIVEN = re.compile(r"\b(?:e-?mail(?:\s+address)?\s+(?:is|was|would\s+be)|e-?mail\s+(?:me|us)\s+at)\s+"
+                           r"(?P<heard>[^\s,;!?]+(?:\s+[^\s,;!?]+){0,5}?)(?=\s*(?:[,;!?]|\.(?:\s|$)|$))", re.I)
+# An address Whisper could not follow still looks like one: a dotted name ("www.buniamin.com") or a spoken "at" or
+# "dot". "My email is the same as before" gives none.
+ADDRESS_TRACE = re.compile(r"\w\.\w|\b(?:at|dot)\b", re.I)
+
+
+def find_unread_addresses(text: str, read: list[Found]) -> list[Found]:
+    """What was given as an e-mail address where none could be read from it ("the associated email is
+    www.buniamin.com": the provider lost). `read` are the addresses found in `text`; the value is the words heard,
+    for a person to take the address from the recording."""
+    unread = []
+    for match in ADDRESS_GIVEN.finditer(text):
+        start, end = match.span("heard")
+        heard = match.group("heard").rstrip(".")
+        if ADDRESS_TRACE.search(heard) and not overlaps(start, end, read):
+            unread.append(Found(start, start + len(heard), heard, 1.0))
+    return unread
+
+
 def overlaps(start: int, end: int, found: list[Found]) -> bool:
     """Whether text[start:end] overlaps an address already found."""
     return any(f.start < end and start < f.end for f in found)
