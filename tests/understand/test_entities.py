@@ -129,6 +129,25 @@ def test_a_phone_number_finished_after_a_word_in_the_same_turn():
     assert of_type(call, "PHONE") == []
 
 
+def test_a_phone_number_finished_after_the_listeners_prompt_in_the_listeners_turn():
+    # Synthetic seed 0 on this machine: the prospect's last digits went to the rep with the rep's "go on".
+    call = run([("S2", "prospect", "It's just Julia at BlueHarbour Foods.com and my phone is 415203."),
+                ("S1", "rep", "Okay, go on. 4855. Thanks, I will send a proposal by Friday.")])
+    phone = of_type(call, "PHONE")
+    assert [(e.value, e.role) for e in phone] == [("+14152034855", "prospect")]
+    # The diarizer's guess is checked by a person: the same digits in the prospect's own next turn rank higher.
+    own = run([("S2", "prospect", "my phone is 415203."), ("S1", "rep", "Okay, go on."), ("S2", "prospect", "4855.")])
+    assert phone[0].confidence < of_type(own, "PHONE")[0].confidence
+    # Digits in the other side's turn without a prompt before them are that side's.
+    call = run([("S2", "prospect", "my phone is 415203."), ("S1", "rep", "Thanks. 4855 is our ticket number.")])
+    assert of_type(call, "PHONE") == []
+
+
+def test_a_phone_number_with_its_last_seven_digits_in_one_group():
+    call = run([("S2", "prospect", "My email is just laura at redwoodinsurance.com. My cell is 415-5752316")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14155752316"]
+
+
 def test_a_title_at_a_company_in_a_self_introduction_is_the_speakers_title():
     call = run([("S2", "prospect", "Yes, my name is Sophia Brown, and my work has the head of operations at Lakeside "
                                    "Clinics.")])

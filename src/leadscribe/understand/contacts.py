@@ -353,7 +353,7 @@ def digit_runs(text: str) -> list[DigitRun]:
         digits = None
         if re.fullmatch(r"\d{1,4}", word) or (re.fullmatch(r"\d{5,15}", word) and "," not in tok.raw):
             digits = word  # a group, or a whole number Whisper wrote without separators ("4156870596")
-        elif re.fullmatch(r"\d{1,4}(?:[-.]\d{1,4})+", word):
+        elif re.fullmatch(r"\d{1,4}(?:[-.]\d{1,7})+", word):  # "415-555-0192", "415-5752316"
             digits = re.sub(r"\D", "", word)
         elif word in DIGIT_WORDS and (word not in {"o", "oh"} or current is not None):
             digits = DIGIT_WORDS[word]

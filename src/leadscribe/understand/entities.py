@@ -73,6 +73,12 @@ CORRECTION_ATTEMPT = re.compile(r"\b(?:sorry|i mean|correction|not an?\s+(?:zero
 SPOKEN_OWN_NUMBER = re.compile(r"\b(phone|number|cell|mobile|reach me|call me|extension)\b", re.I)
 PHONE_EXTRACTOR_CONFIDENCE = 0.9
 AREA_CODE = re.compile(r"\barea\s+code\b", re.I)
+# "Okay, go on." opening the other side's turn: the listener asks the speaker to go on dictating. Digits right
+# after it in that turn are the dictating speaker's, which the diarizer gave to the listener with the prompt.
+GO_ON_PROMPT = re.compile(r"^\W*(?:(?:ok(?:ay)?|yes|yeah|sure|right|got\s+it|go\s+on|go\s+ahead|mm-?hmm|uh-huh)\W+)*"
+                          r"(?:go\s+on|go\s+ahead)\W*$", re.I)
+# A number whose rest stands in the other speaker's turn is the diarizer's guess, for a person to check.
+HANDED_OVER_PENALTY = 0.15
 # A currency word or symbol names one currency; only the hearing of that word can make it wrong.
 CURRENCY_SAID_CONFIDENCE = 0.9
 
@@ -500,6 +506,17 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                     # ("... six eight eight," / "go on" / "five four two one"), likely otherwise.
                     ended_turn = not ut.text[run.end:].strip(" ,.-")
                     confidence -= 0.03 if ended_turn else 0.1
+            if to_e164(digits, plus) is None and index + 1 < len(texts) and not ut.text[run.end:].strip(" ,.-"):
+                # "... my phone is 415203." | other side: "Okay, go on. 4855.": the rest after the listener's prompt.
+                listener = texts[index + 1]
+                rest = next((r for r in digit_runs(listener.text) if GO_ON_PROMPT.match(listener.text[:r.start])),
+                            None)
+                if listener.utterance.speaker != ut.utterance.speaker and rest is not None and \
+                        to_e164(digits + rest.digits, plus):
+                    digits += rest.digits
+                    used.add((index + 1, rest.start))
+                    pieces.append((listener, rest.start, rest.end))
+                    confidence -= HANDED_OVER_PENALTY
             # A correction said right after the number ("... zero one nine two. Sorry, a four, not a five") or in
             # the speaker's next turn.
             last_ut, _, last_end = pieces[-1]
