@@ -112,3 +112,23 @@ def test_a_name_said_by_the_voice_that_gave_the_details_is_written():
                      ("S2", "prospect", "Sure. I'm Laura Miller, chief financial officer at Summit Freight."),
                      ("S3", "prospect", "Security review is a must for us.")])
     assert (fields["firstname"].value, fields["firstname"].decision) == ("Laura", "auto")
+
+
+def test_a_quote_with_a_word_whisper_barely_heard_mid_sentence_goes_to_review():
+    # The demo call: "our team wastes hours every week on exports" written with "There's" (0.39) inside it.
+    said = [("S1", "rep", "What is not working today?"),
+            ("S2", "prospect", "The reporting is too slow, and our team wastes hours There's every week on exports.")]
+    call = make_call(said, call_date="2026-01-12", low_confidence_words=("There's",))
+    ctx = make_context()
+    for stage in (entities, signals, summary, crm):
+        stage(call, ctx)
+    pains = next(f for f in call.crm.fields if f.field == "leadscribe_pain_points")
+    assert pains.decision == "review" and "'There's' (0.30) barely heard mid-sentence" in pains.reason
+    # Heard clearly it is what was said; and a capitalised name, however faint, is no stray word.
+    fields, _ = run(said)
+    assert fields["leadscribe_pain_points"].decision == "auto"
+    call = make_call([("S2", "prospect", "The reporting is too slow, and our team wastes hours in Jira every week.")],
+                     call_date="2026-01-12", low_confidence_words=("Jira",))
+    for stage in (entities, signals, summary, crm):
+        stage(call, ctx)
+    assert next(f for f in call.crm.fields if f.field == "leadscribe_pain_points").decision == "auto"

@@ -532,10 +532,11 @@ def signal_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         values = sorted({s.text for s in items}) if spec["signal"] != "pain_points" else [s.text for s in items]
         confidence = min(s.confidence for s in items)
         ids = sorted({s.detail["entity_id"] for s in items if "entity_id" in s.detail})
-        # A list that may miss an item, or holds a name corrected from what was heard, is for a person to check.
-        doubts = [s.detail[k] for s in items for k in ("incomplete", "near_miss", "unplaced", "corrected")
+        # A list that may miss an item, holds a name corrected from what was heard, or quotes words Whisper may
+        # have garbled, is for a person to check.
+        doubts = [s.detail[k] for s in items for k in ("incomplete", "near_miss", "unplaced", "corrected", "unclear")
                   if s.detail.get(k)]
         return [Candidate(values, confidence, "prospect", ids, note="; ".join(dict.fromkeys(doubts)))]
     best = max(items, key=lambda s: s.confidence)
     # A next step is agreed by both sides; who said it does not lower it.
-    return [Candidate(best.text, best.confidence, "prospect")]
+    return [Candidate(best.text, best.confidence, "prospect", note=best.detail.get("unclear", ""))]

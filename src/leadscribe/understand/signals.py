@@ -135,6 +135,9 @@ def signals(call: Call, ctx) -> None:
             continue  # the rep describing a pain is a pitch, not the prospect's pain
         start, text = without_leading_joiner(ut.text, start, end)
         signal = make_signal(ut, start, end, text, min(0.95, score + 0.3))
+        stray = stray_words(ut, start, end)
+        if stray:
+            signal.detail["unclear"] = f"{', '.join(stray)} barely heard mid-sentence: the quote may be garbled"
         if label == "timeline":
             dates = dates_ahead(call, ut, start, end)
             if dates:
@@ -191,6 +194,26 @@ def without_leading_joiner(text: str, start: int, end: int) -> tuple[int, str]:
     if joiner:
         start = joiner.end()
     return start, text[start:end].strip()
+
+
+# A function word Whisper capitalised mid-sentence and barely heard ("our team wastes hours There's every week on
+# exports", "There's" at 0.39) is the start of a sentence it never wrote, or a word it made up: the quote around it
+# is not what was said, word for word.
+STRAY_WORD = 0.5
+
+
+def stray_words(ut: UtteranceText, start: int, end: int) -> list[str]:
+    """"'There's' (0.39)" for each capitalised function word inside ut.text[start:end], after its first word and
+    not after a sentence's end, that the recogniser gave less than STRAY_WORD."""
+    words = ut.utterance.words
+    stray = []
+    for i in ut.word_indices(start, end)[1:]:
+        word = words[i].word.strip(" ,.?!")
+        before = ut.text[:ut.offsets[i][0]].rstrip()
+        if word[:1].isupper() and word.lower().split("'")[0] in STOP_WORDS and not before.endswith((".", "?", "!")) \
+                and words[i].confidence < STRAY_WORD:
+            stray.append(f"'{word}' ({words[i].confidence:.2f})")
+    return stray
 
 
 def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: float, **detail) -> Signal:
