@@ -132,3 +132,9 @@ def test_a_quote_with_a_word_whisper_barely_heard_mid_sentence_goes_to_review():
     for stage in (entities, signals, summary, crm):
         stage(call, ctx)
     assert next(f for f in call.crm.fields if f.field == "leadscribe_pain_points").decision == "auto"
+    # Nor is "I", "I'm" or "May", written with a capital anywhere.
+    call = make_call([("S2", "prospect", "The reporting is too slow, and I'm sure we lose May to exports.")],
+                     call_date="2026-01-12", low_confidence_words=("I'm", "May"))
+    for stage in (entities, signals, summary, crm):
+        stage(call, ctx)
+    assert next(f for f in call.crm.fields if f.field == "leadscribe_pain_points").decision == "auto"

@@ -200,6 +200,8 @@ def without_leading_joiner(text: str, start: int, end: int) -> tuple[int, str]:
 # exports", "There's" at 0.39) is the start of a sentence it never wrote, or a word it made up: the quote around it
 # is not what was said, word for word.
 STRAY_WORD = 0.5
+# Function words English capitalises anyway: the month, the name.
+CAPITALISED_ANYWAY = {"may", "will"}
 
 
 def stray_words(ut: UtteranceText, start: int, end: int) -> list[str]:
@@ -210,8 +212,10 @@ def stray_words(ut: UtteranceText, start: int, end: int) -> list[str]:
     for i in ut.word_indices(start, end)[1:]:
         word = words[i].word.strip(" ,.?!")
         before = ut.text[:ut.offsets[i][0]].rstrip()
-        if word[:1].isupper() and word.lower().split("'")[0] in STOP_WORDS and not before.endswith((".", "?", "!")) \
-                and words[i].confidence < STRAY_WORD:
+        # Title case only: "I", "I'm" and "US" are written so anywhere.
+        title_case = len(word) > 1 and word[0].isupper() and word[1:] == word[1:].lower() and word[1] != "'"
+        if title_case and word.lower().split("'")[0] in STOP_WORDS - CAPITALISED_ANYWAY and \
+                not before.endswith((".", "?", "!")) and words[i].confidence < STRAY_WORD:
             stray.append(f"'{word}' ({words[i].confidence:.2f})")
     return stray
 
