@@ -74,8 +74,8 @@ def test_misheard_company_corrects_only_on_a_strong_sound_match():
         assert not [f for f in call.crm.fields if f.decision == "auto" and f.object != "call"]
 
 
-def test_an_address_given_but_unreadable_goes_to_review_without_a_value():
-    from leadscribe.understand.contacts import find_emails, find_unread_addresses
+def test_an_address_or_number_given_but_unreadable_goes_to_review_without_a_value():
+    from leadscribe.understand.contacts import find_emails, find_unread_addresses, find_unread_numbers
 
     # Whisper base on Call01 (AMD CPU): the provider of "bunyamin at gmail dot com" is lost.
     call = analysed([*CALL01[:2], ("S2", "prospect", "Of course, my user name is user 101, and the associated "
@@ -88,6 +88,17 @@ def test_an_address_given_but_unreadable_goes_to_review_without_a_value():
     rep_said = analysed([("S1", "rep", "My email is www.buniamin.com."), *CALL01[3:]])
     assert field(rep_said, "contact", "email") is None
     assert field(analysed(CALL01), "contact", "email").value == "beniamin@gmail.com"
+    # A number given, with a digit lost, the same way.
+    call = analysed([("S1", "rep", "What is the best number for you?"),
+                     ("S2", "prospect", "My phone is 415-19-5457. Sorry, that's a four, not a seven.")])
+    phone = field(call, "contact", "phone")
+    assert values(call, "PHONE") == [] and (phone.value, phone.decision) == (None, "review")
+    assert "a number was given at" in phone.reason and "'415-19-5457'" in phone.reason
+    assert field(analysed([("S2", "prospect", "My phone is 415-555-0192.")]), "contact", "phone").value == \
+        "+14155550192"
+    for text, heard in [("and my phone is 415, page 16.", ["415, page 16"]), ("Call me at 5 tomorrow.", []),
+                        ("Our number is one of the best.", [])]:
+        assert [f.value for f in find_unread_numbers(text, [])] == heard, text
     for text, heard in [("My email address is jay at, sorry, let me spell it.", ["jay at"]),
                         ("You can email me at justlauraatorbitretail.com.", ["justlauraatorbitretail.com"]),
                         ("My email is the same as before.", []),  # no address was given

@@ -14,7 +14,7 @@ from leadscribe.crm.agreement import company_confirms_domain, confirming, domain
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, CrmField, Entity, format_time
-from leadscribe.understand.contacts import FREE_MAIL, Found, find_unread_addresses
+from leadscribe.understand.contacts import FREE_MAIL, Found, find_unread_addresses, find_unread_numbers
 from leadscribe.understand.entities import currency_confidence
 from leadscribe.understand.models import is_word
 from leadscribe.understand.name_spelling import (is_common_name, misspelled_name, name_part,
@@ -67,29 +67,38 @@ def propose_fields(call: Call, mapping: dict[str, Any], seller_company: Optional
         candidates = corroborated(call, spec, candidates_for(call, spec, seller), seller)
         decided = decide(spec["object"], spec["field"], candidates, float(spec.get("auto", defaults.get("auto", 0.8))),
                          float(spec.get("review", defaults.get("review", 0.35))))
-        if decided is None and spec.get("flag_unread") and spec.get("type") == "EMAIL":
-            decided = unread_address(call, spec, seller)
+        if decided is None and spec.get("flag_unread") and spec.get("type") in UNREAD_FINDERS:
+            decided = unread_value(call, spec, seller)
         if decided is not None:
             fields.append(decided)
     return fields
 
 
-def unread_address(call: Call, spec: dict[str, Any], seller: Seller) -> Optional[CrmField]:
-    """A review item without a value where the prospect gave an e-mail address and none could be read from what
-    Whisper wrote ("the associated email is www.buniamin.com"): the contact has an address the CRM does not, and a
-    person can take it from the recording. The rep's own address is not the contact's."""
+# What each kind of contact detail is called in a reason, and the finder of one given but not read.
+UNREAD_FINDERS = {"EMAIL": ("an address", find_unread_addresses), "PHONE": ("a number", find_unread_numbers)}
+
+
+def unread_value(call: Call, spec: dict[str, Any], seller: Seller) -> Optional[CrmField]:
+    """A review item without a value where the prospect gave an e-mail address or a phone number and none could be
+    read from what Whisper wrote ("the associated email is www.buniamin.com", "my phone is 415-19-5457"): the
+    contact has a detail the CRM does not, and a person can take it from the recording. The rep's own is not the
+    contact's."""
+    kind = spec["type"]
+    called, find_unread = UNREAD_FINDERS[kind]
     for utterance in call.transcription.utterances:
         if effective_role(utterance.role, utterance.speaker, seller) == "rep":
             continue
         ut = UtteranceText.of(utterance)
-        read = [Found(at, at + len(e.text), str(e.value), e.confidence)
-                for e in call.entities if e.utterance == utterance.id and e.type == "EMAIL"
-                for at in [ut.locate(e.text, e.start)] if at >= 0]
-        for heard in find_unread_addresses(ut.text, read):
+        # A number joined across turns ("415203 … 4855") stands nowhere whole: its turn counts as read.
+        read = [Found(at, at + len(e.text), str(e.value), e.confidence) if at >= 0 else
+                Found(0, len(ut.text), str(e.value), e.confidence)
+                for e in call.entities if e.utterance == utterance.id and e.type == kind
+                for at in [ut.locate(e.text, e.start)]]
+        for heard in find_unread(ut.text, read):
             said_at = ut.times(heard.start, heard.end)[0]
             return CrmField(object=spec["object"], field=spec["field"], value=None, confidence=0.0,
-                            decision="review", reason=f"an address was given at {format_time(said_at)} but could not "
-                                                      f"be read (heard as '{heard.value}'): take it from the recording")
+                            decision="review", reason=f"{called} was given at {format_time(said_at)} but could not be "
+                                                      f"read (heard as '{heard.value}'): take it from the recording")
     return None
 
 

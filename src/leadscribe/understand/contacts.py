@@ -160,6 +160,25 @@ def find_unread_addresses(text: str, read: list[Found]) -> list[Found]:
     return unread
 
 
+# "my phone is ...", "my cell number is ...", "you can reach me at ...": what follows was given as the speaker's
+# number, up to the sentence's end.
+NUMBER_GIVEN = re.compile(r"\b(?:(?:my|our)\s+(?:phone|cell|mobile|direct\s+line|number)(?:\s+number)?\s+(?:is|was)|"
+                          r"(?:reach|call)\s+me\s+(?:at|on))\s+(?P<heard>[^;!?]+?)(?=\s*(?:[;!?]|\.(?:\s|$)|$))",
+                          re.I)
+
+
+def find_unread_numbers(text: str, read: list[Found]) -> list[Found]:
+    """What was given as a phone number, holding dictated digits, where no number could be read from it ("my
+    phone is 415-19-5457": a digit lost). `read` are the numbers found in `text`."""
+    unread = []
+    for match in NUMBER_GIVEN.finditer(text):
+        start, end = match.span("heard")
+        heard = match.group("heard").rstrip(".")
+        if sum(len(run.digits) for run in digit_runs(heard)) >= 3 and not overlaps(start, end, read):
+            unread.append(Found(start, start + len(heard), heard, 1.0))
+    return unread
+
+
 def overlaps(start: int, end: int, found: list[Found]) -> bool:
     """Whether text[start:end] overlaps an address already found."""
     return any(f.start < end and start < f.end for f in found)
