@@ -102,3 +102,14 @@ def test_an_amount_too_small_for_a_budget_goes_to_review_with_its_currency():
     assert (fields["deal.amount"].value, fields["deal.amount"].decision) == (50, "review")
     assert "too small for a deal's budget" in fields["deal.amount"].reason
     assert (fields["deal.deal_currency_code"].value, fields["deal.deal_currency_code"].decision) == ("USD", "review")
+
+
+def test_an_amount_said_twice_in_a_turn_takes_each_currency_words_own_hearing():
+    from leadscribe.understand.entities import currency_confidence
+
+    call = make_call([REP_QUESTION, ("S2", "prospect", "It is 120,000 pounds, I mean 120,000 pounds for this year.")])
+    pounds = [w for w in call.transcription.utterances[1].words if w.word.strip(",.") == "pounds"]
+    pounds[0].confidence, pounds[1].confidence = 0.2, 0.99
+    entities(call, make_context())
+    first, second = [e for e in call.entities if e.type == "MONEY"]
+    assert currency_confidence(call, second) > 0.8 > currency_confidence(call, first)

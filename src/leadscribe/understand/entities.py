@@ -446,7 +446,7 @@ def currency_confidence(call: Call, money: Entity) -> float:
     if utterance is None or not isinstance(money.value, dict) or not money.value.get("currency"):
         return money.confidence
     ut = UtteranceText.of(utterance)
-    offset = ut.text.find(money.text)
+    offset = ut.locate(money.text, money.start)  # the amount said again later in the turn is another hearing
     if offset < 0:
         return money.confidence
     for token in tokenize(money.text):
