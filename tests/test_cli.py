@@ -103,3 +103,21 @@ def test_bad_settings_are_one_line_errors_before_any_audio_is_read(tmp_path, dat
 def test_vocabulary_file_sections():
     vocabulary = parse_vocabulary("Acme Corp\n# a comment\n[Competitors]\nLooker  # BI tool\nTableau\n\n[people]\nSarah Chen\n")
     assert vocabulary == {"terms": ["Acme Corp"], "competitors": ["Looker", "Tableau"], "people": ["Sarah Chen"]}
+
+
+def test_a_review_item_without_a_value_is_printed_with_its_reason():
+    from rich.console import Console
+
+    from leadscribe.cli import print_call
+    from leadscribe.schema import Call, Crm, CrmField, FileInfo
+
+    call = Call(id="c1", file=FileInfo(filename="call.wav", source="call.wav"), crm=Crm(fields=[
+        CrmField(object="contact", field="email", value=None, confidence=0.0, decision="review",
+                 reason="an address was given at 00:33 but could not be read (heard as 'www.buniamin.com')"),
+        CrmField(object="contact", field="phone", value="+14155550192", confidence=0.9, decision="auto",
+                 reason="said by the prospect")]))
+    console = Console(record=True, width=200)
+    print_call(console, call)
+    shown = console.export_text()
+    assert "contact.email = ? (an address was given at 00:33 but could not be read" in shown
+    assert "contact.phone = '+14155550192' [auto]" in shown

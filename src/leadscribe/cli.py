@@ -201,7 +201,9 @@ def print_call(console: Console, call: Call) -> None:
         console.print("\n[bold]CRM fields proposed[/bold]")
         for f in call.crm.fields:
             value = f.value if f.object != "call" else str(f.value)[:80]
-            console.print(f"  {f.object}.{f.field} = {value!r} [{f.decision}]", highlight=False, markup=False)
+            # A review item without a value (a detail given but not read) is told by its reason.
+            shown = repr(value) if value is not None else f"? ({f.reason})"
+            console.print(f"  {f.object}.{f.field} = {shown} [{f.decision}]", highlight=False, markup=False)
 
 
 def run_eval(args, err: Console) -> int:
