@@ -163,7 +163,9 @@ def test_the_company_domain_comes_from_a_website_when_the_address_was_not_heard_
              ("S2", "prospect", "My email is julia.walker.com Redwood Insurance.com My phone is 415-619-4892.")]
     vocabulary = {"companies": ["Redwood Insurance"]}
     fields = fields_of(turns, vocabulary=vocabulary)
-    assert "email" not in fields
+    # No address is made up; a person is asked for the one given.
+    assert (fields["email"].value, fields["email"].decision) == (None, "review")
+    assert "heard as 'julia.walker.com Redwood Insurance.com'" in fields["email"].reason
     assert (fields["domain"].value, fields["domain"].decision) == ("redwoodinsurance.com", "auto")
     call = make_call(turns, vocabulary=vocabulary)
     entities(call, make_context())

@@ -96,6 +96,15 @@ def test_an_address_or_number_given_but_unreadable_goes_to_review_without_a_valu
     assert "a number was given at" in phone.reason and "'415-19-5457'" in phone.reason
     assert field(analysed([("S2", "prospect", "My phone is 415-555-0192.")]), "contact", "phone").value == \
         "+14155550192"
+    # "It's ..." gives one only as the answer to the other side's question for it.
+    asked = [("S1", "rep", "What is the best email for you?"),
+             ("S2", "prospect", "Sure, it's so if you've got a brown Foods.com."),
+             ("S1", "rep", "And your phone number?"), ("S2", "prospect", "It's 415-19-5457.")]
+    email, phone = field(analysed(asked), "contact", "email"), field(analysed(asked), "contact", "phone")
+    assert "heard as 'so if you've got a brown Foods.com'" in email.reason and "'415-19-5457'" in phone.reason
+    assert field(analysed(asked[1:2]), "contact", "email") is None
+    assert field(analysed(asked[3:]), "contact", "phone") is None
+    assert find_unread_addresses("It's a long story.", [], asked=True) == []
     for text, heard in [("and my phone is 415, page 16.", ["415, page 16"]), ("Call me at 5 tomorrow.", []),
                         ("Our number is one of the best.", [])]:
         assert [f.value for f in find_unread_numbers(text, [])] == heard, text

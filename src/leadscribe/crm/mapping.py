@@ -14,7 +14,8 @@ from leadscribe.crm.agreement import company_confirms_domain, confirming, domain
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, CrmField, Entity, format_time
-from leadscribe.understand.contacts import FREE_MAIL, Found, find_unread_addresses, find_unread_numbers
+from leadscribe.understand.contacts import (ADDRESS_ASKED, FREE_MAIL, NUMBER_ASKED, Found, find_unread_addresses,
+                                            find_unread_numbers)
 from leadscribe.understand.entities import currency_confidence
 from leadscribe.understand.models import is_word
 from leadscribe.understand.name_spelling import (is_common_name, misspelled_name, name_part,
@@ -74,8 +75,10 @@ def propose_fields(call: Call, mapping: dict[str, Any], seller_company: Optional
     return fields
 
 
-# What each kind of contact detail is called in a reason, and the finder of one given but not read.
-UNREAD_FINDERS = {"EMAIL": ("an address", find_unread_addresses), "PHONE": ("a number", find_unread_numbers)}
+# What each kind of contact detail is called in a reason, the finder of one given but not read, and the question
+# that asks for it (an answer to it may give it as "it's ...").
+UNREAD_FINDERS = {"EMAIL": ("an address", find_unread_addresses, ADDRESS_ASKED),
+                  "PHONE": ("a number", find_unread_numbers, NUMBER_ASKED)}
 
 
 def unread_value(call: Call, spec: dict[str, Any], seller: Seller) -> Optional[CrmField]:
@@ -84,17 +87,20 @@ def unread_value(call: Call, spec: dict[str, Any], seller: Seller) -> Optional[C
     contact has a detail the CRM does not, and a person can take it from the recording. The rep's own is not the
     contact's."""
     kind = spec["type"]
-    called, find_unread = UNREAD_FINDERS[kind]
-    for utterance in call.transcription.utterances:
+    called, find_unread, question = UNREAD_FINDERS[kind]
+    turns = call.transcription.utterances
+    for position, utterance in enumerate(turns):
         if effective_role(utterance.role, utterance.speaker, seller) == "rep":
             continue
+        before = turns[position - 1] if position else None
+        asked = before is not None and before.speaker != utterance.speaker and bool(question.search(before.text))
         ut = UtteranceText.of(utterance)
         # A number joined across turns ("415203 … 4855") stands nowhere whole: its turn counts as read.
         read = [Found(at, at + len(e.text), str(e.value), e.confidence) if at >= 0 else
                 Found(0, len(ut.text), str(e.value), e.confidence)
                 for e in call.entities if e.utterance == utterance.id and e.type == kind
                 for at in [ut.locate(e.text, e.start)]]
-        for heard in find_unread(ut.text, read):
+        for heard in find_unread(ut.text, read, asked):
             said_at = ut.times(heard.start, heard.end)[0]
             return CrmField(object=spec["object"], field=spec["field"], value=None, confidence=0.0,
                             decision="review", reason=f"{called} was given at {format_time(said_at)} but could not be "

@@ -138,45 +138,57 @@ def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list
     return sorted(found, key=lambda f: f.start)
 
 
-# "my email is ...", "the associated email address is ...", "email me at ...": what follows was given as an address,
-# whatever Whisper made of it, up to the sentence's end (at most six words).
+# What was heard where an address or a number was given, up to the sentence's end: an address is at most eight
+# words ("www.buniamin.com", "jay at", "so if you've got a brown Foods.com" for sofia dot brown at ...), a number may
+# be dictated in groups with commas ("four one five, two zero three").
+ADDRESS_HEARD = (r"(?P<heard>[^\s,;!?]+(?:\s+[^\s,;!?]+){0,7}?)"
+                 r"(?=\s*(?:[,;!?]|\.(?:\s|$)|$)|\s+(?:and\s+)?my\s+(?:phone|cell|mobile|number)\b)")
+NUMBER_HEARD = r"(?P<heard>[^;!?]+?)(?=\s*(?:[;!?]|\.(?:\s|$)|$))"
+# "my email is ...", "the associated email address is ...", "email me at ...".
 ADDRESS_GIVEN = re.compile(r"\b(?:e-?mail(?:\s+address)?\s+(?:is|was|would\s+be)|e-?mail\s+(?:me|us)\s+at)\s+"
-                           r"(?P<heard>[^\s,;!?]+(?:\s+[^\s,;!?]+){0,5}?)(?=\s*(?:[,;!?]|\.(?:\s|$)|$))", re.I)
+                           + ADDRESS_HEARD, re.I)
+# "my phone is ...", "my cell number is ...", "you can reach me at ...".
+NUMBER_GIVEN = re.compile(r"\b(?:(?:my|our)\s+(?:phone|cell|mobile|direct\s+line|number)(?:\s+number)?\s+(?:is|was)|"
+                          r"(?:reach|call)\s+me\s+(?:at|on))\s+" + NUMBER_HEARD, re.I)
+# "Sure, it's ..." opening the answer to the other side's question for it ("What is the best email for you?").
+ANSWER_OPENING = r"^\W*(?:(?:sure|yes|yeah|ok(?:ay)?|of\s+course)\W+)*(?:it'?s|it\s+is)\s+"
+ADDRESS_ANSWERED = re.compile(ANSWER_OPENING + ADDRESS_HEARD, re.I)
+NUMBER_ANSWERED = re.compile(ANSWER_OPENING + NUMBER_HEARD, re.I)
+# The questions those answers answer.
+ADDRESS_ASKED = re.compile(r"\be-?mail\b[^?]*\?", re.I)
+NUMBER_ASKED = re.compile(r"\b(?:phone|number|cell|mobile)\b[^?]*\?", re.I)
 # An address Whisper could not follow still looks like one: a dotted name ("www.buniamin.com") or a spoken "at" or
 # "dot". "My email is the same as before" gives none.
 ADDRESS_TRACE = re.compile(r"\w\.\w|\b(?:at|dot)\b", re.I)
 
 
-def find_unread_addresses(text: str, read: list[Found]) -> list[Found]:
+def heard_where_given(text: str, cues: list[re.Pattern], read: list[Found], holds_one: Callable[[str], bool]) \
+        -> list[Found]:
+    """The words heard after each cue that `holds_one` accepts and that overlap nothing `read`."""
+    unread: list[Found] = []
+    for cue in cues:
+        for match in cue.finditer(text):
+            start = match.start("heard")
+            heard = match.group("heard").rstrip(".")
+            if holds_one(heard) and not overlaps(start, start + len(heard), read + unread):
+                unread.append(Found(start, start + len(heard), heard, 1.0))
+    return unread
+
+
+def find_unread_addresses(text: str, read: list[Found], asked: bool = False) -> list[Found]:
     """What was given as an e-mail address where none could be read from it ("the associated email is
-    www.buniamin.com": the provider lost). `read` are the addresses found in `text`; the value is the words heard,
-    for a person to take the address from the recording."""
-    unread = []
-    for match in ADDRESS_GIVEN.finditer(text):
-        start, end = match.span("heard")
-        heard = match.group("heard").rstrip(".")
-        if ADDRESS_TRACE.search(heard) and not overlaps(start, end, read):
-            unread.append(Found(start, start + len(heard), heard, 1.0))
-    return unread
+    www.buniamin.com": the provider lost). `read` are the addresses found in `text`; with `asked` (the other side
+    asked for it) an answer that opens "it's ..." gives one too. The value is the words heard, for a person to take
+    the address from the recording."""
+    cues = [ADDRESS_GIVEN, ADDRESS_ANSWERED] if asked else [ADDRESS_GIVEN]
+    return heard_where_given(text, cues, read, lambda heard: bool(ADDRESS_TRACE.search(heard)))
 
 
-# "my phone is ...", "my cell number is ...", "you can reach me at ...": what follows was given as the speaker's
-# number, up to the sentence's end.
-NUMBER_GIVEN = re.compile(r"\b(?:(?:my|our)\s+(?:phone|cell|mobile|direct\s+line|number)(?:\s+number)?\s+(?:is|was)|"
-                          r"(?:reach|call)\s+me\s+(?:at|on))\s+(?P<heard>[^;!?]+?)(?=\s*(?:[;!?]|\.(?:\s|$)|$))",
-                          re.I)
-
-
-def find_unread_numbers(text: str, read: list[Found]) -> list[Found]:
-    """What was given as a phone number, holding dictated digits, where no number could be read from it ("my
-    phone is 415-19-5457": a digit lost). `read` are the numbers found in `text`."""
-    unread = []
-    for match in NUMBER_GIVEN.finditer(text):
-        start, end = match.span("heard")
-        heard = match.group("heard").rstrip(".")
-        if sum(len(run.digits) for run in digit_runs(heard)) >= 3 and not overlaps(start, end, read):
-            unread.append(Found(start, start + len(heard), heard, 1.0))
-    return unread
+def find_unread_numbers(text: str, read: list[Found], asked: bool = False) -> list[Found]:
+    """What was given as a phone number, holding three or more dictated digits, where no number could be read from
+    it ("my phone is 415-19-5457": a digit lost). `read` and `asked` as for `find_unread_addresses`."""
+    cues = [NUMBER_GIVEN, NUMBER_ANSWERED] if asked else [NUMBER_GIVEN]
+    return heard_where_given(text, cues, read, lambda heard: sum(len(run.digits) for run in digit_runs(heard)) >= 3)
 
 
 def overlaps(start: int, end: int, found: list[Found]) -> bool:
