@@ -105,6 +105,8 @@ def test_an_address_or_number_given_but_unreadable_goes_to_review_without_a_valu
     assert field(analysed(asked[1:2]), "contact", "email") is None
     assert field(analysed(asked[3:]), "contact", "phone") is None
     assert find_unread_addresses("It's a long story.", [], asked=True) == []
+    assert [f.value for f in find_unread_numbers("It's David.NoVec at Summit Freight.com and my phone 5 4 9 0 3", [],
+                                                 asked=True)] == ["5 4 9 0 3"]
     for text, heard in [("and my phone is 415, page 16.", ["415, page 16"]), ("Call me at 5 tomorrow.", []),
                         ("Our number is one of the best.", [])]:
         assert [f.value for f in find_unread_numbers(text, [])] == heard, text

@@ -188,7 +188,10 @@ def find_unread_numbers(text: str, read: list[Found], asked: bool = False) -> li
     """What was given as a phone number, holding three or more dictated digits, where no number could be read from
     it ("my phone is 415-19-5457": a digit lost). `read` and `asked` as for `find_unread_addresses`."""
     cues = [NUMBER_GIVEN, NUMBER_ANSWERED] if asked else [NUMBER_GIVEN]
-    return heard_where_given(text, cues, read, lambda heard: sum(len(run.digits) for run in digit_runs(heard)) >= 3)
+    given = heard_where_given(text, cues, read, lambda heard: sum(len(run.digits) for run in digit_runs(heard)) >= 3)
+    # From its first digits: "It's david at summit freight dot com and my phone 5 4 9 0 3" shows "5 4 9 0 3".
+    return [Found(found.start + first, found.end, found.value[first:], found.confidence)
+            for found in given for first in [digit_runs(found.value)[0].start]]
 
 
 def overlaps(start: int, end: int, found: list[Found]) -> bool:
