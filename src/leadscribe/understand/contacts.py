@@ -195,7 +195,7 @@ def find_unread_numbers(text: str, read: list[Found], asked: bool = False) -> li
 
 
 def overlaps(start: int, end: int, found: list[Found]) -> bool:
-    """Whether text[start:end] overlaps an address already found."""
+    """Whether text[start:end] overlaps anything already found (an address, a number)."""
     return any(f.start < end and start < f.end for f in found)
 
 
