@@ -16,7 +16,7 @@ from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, CrmField, Entity, format_time
 from leadscribe.understand.contacts import (ADDRESS_ASKED, FREE_MAIL, NUMBER_ASKED, Found, find_unread_addresses,
                                             find_unread_numbers)
-from leadscribe.understand.entities import currency_confidence
+from leadscribe.understand.entities import currency_confidence, entities_of
 from leadscribe.understand.models import is_word
 from leadscribe.understand.name_spelling import (is_common_name, misspelled_name, name_part,
                                                  rival_spellings, sound_key, spelling_confirmed)
@@ -98,8 +98,7 @@ def unread_value(call: Call, spec: dict[str, Any], seller: Seller) -> Optional[C
         # A number joined across turns ("415203 … 4855") stands nowhere whole: its turn counts as read.
         read = [Found(at, at + len(e.text), str(e.value), e.confidence) if at >= 0 else
                 Found(0, len(ut.text), str(e.value), e.confidence)
-                for e in call.entities if e.utterance == utterance.id and e.type == kind
-                for at in [ut.locate(e.text, e.start)]]
+                for e in entities_of(call, kind, utterance) for at in [ut.locate(e.text, e.start)]]
         for heard in find_unread(ut.text, read, asked):
             said_at = ut.times(heard.start, heard.end)[0]
             return CrmField(object=spec["object"], field=spec["field"], value=None, confidence=0.0,

@@ -162,16 +162,18 @@ NUMBER_ASKED = re.compile(r"\b(?:phone|number|cell|mobile)\b[^?]*\?", re.I)
 ADDRESS_TRACE = re.compile(r"\w\.\w|\b(?:at|dot)\b", re.I)
 
 
-def heard_where_given(text: str, cues: list[re.Pattern], read: list[Found], holds_one: Callable[[str], bool]) \
-        -> list[Found]:
-    """The words heard after each cue that `holds_one` accepts and that overlap nothing `read`."""
+def heard_where_given(text: str, cues: list[re.Pattern], read: list[Found],
+                      detail_at: Callable[[str], Optional[int]]) -> list[Found]:
+    """The words heard after each cue that overlap nothing `read`, from where `detail_at(heard)` says the detail
+    begins in them; words it finds none in (None) are left out."""
     unread: list[Found] = []
     for cue in cues:
         for match in cue.finditer(text):
             start = match.start("heard")
             heard = match.group("heard").rstrip(".")
-            if holds_one(heard) and not overlaps(start, start + len(heard), read + unread):
-                unread.append(Found(start, start + len(heard), heard, 1.0))
+            first = detail_at(heard)
+            if first is not None and not overlaps(start, start + len(heard), read + unread):
+                unread.append(Found(start + first, start + len(heard), heard[first:], 1.0))
     return unread
 
 
@@ -181,17 +183,20 @@ def find_unread_addresses(text: str, read: list[Found], asked: bool = False) -> 
     asked for it) an answer that opens "it's ..." gives one too. The value is the words heard, for a person to take
     the address from the recording."""
     cues = [ADDRESS_GIVEN, ADDRESS_ANSWERED] if asked else [ADDRESS_GIVEN]
-    return heard_where_given(text, cues, read, lambda heard: bool(ADDRESS_TRACE.search(heard)))
+    return heard_where_given(text, cues, read, lambda heard: 0 if ADDRESS_TRACE.search(heard) else None)
 
 
 def find_unread_numbers(text: str, read: list[Found], asked: bool = False) -> list[Found]:
     """What was given as a phone number, holding three or more dictated digits, where no number could be read from
-    it ("my phone is 415-19-5457": a digit lost). `read` and `asked` as for `find_unread_addresses`."""
+    it ("my phone is 415-19-5457": a digit lost). `read` and `asked` as for `find_unread_addresses`. The value
+    starts at the first digits: "It's david at summit freight dot com and my phone 5 4 9 0 3" shows "5 4 9 0 3"."""
     cues = [NUMBER_GIVEN, NUMBER_ANSWERED] if asked else [NUMBER_GIVEN]
-    given = heard_where_given(text, cues, read, lambda heard: sum(len(run.digits) for run in digit_runs(heard)) >= 3)
-    # From its first digits: "It's david at summit freight dot com and my phone 5 4 9 0 3" shows "5 4 9 0 3".
-    return [Found(found.start + first, found.end, found.value[first:], found.confidence)
-            for found in given for first in [digit_runs(found.value)[0].start]]
+
+    def first_digits(heard: str) -> Optional[int]:
+        runs = digit_runs(heard)  # runs of three digits or more
+        return runs[0].start if runs else None
+
+    return heard_where_given(text, cues, read, first_digits)
 
 
 def overlaps(start: int, end: int, found: list[Found]) -> bool:

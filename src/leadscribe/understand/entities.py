@@ -481,6 +481,7 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                 continue
             digits, plus, confidence = run.digits, run.plus, PHONE_EXTRACTOR_CONFIDENCE
             pieces = [(ut, run.start, run.end)]
+            ends_turn = not ut.text[run.end:].strip(" ,.-")  # nothing said after these digits in this turn
             following = next_turn_of(texts, index)
             later = next_run_nearby(ut.text, run)
             if to_e164(digits, plus) is None and later is not None and \
@@ -504,9 +505,8 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                     pieces.append((following, continuation[0].start, continuation[0].end))
                     # Joined across turns: sure when the first part ended its turn and the rest opens the next
                     # ("... six eight eight," / "go on" / "five four two one"), likely otherwise.
-                    ended_turn = not ut.text[run.end:].strip(" ,.-")
-                    confidence -= 0.03 if ended_turn else 0.1
-            if to_e164(digits, plus) is None and index + 1 < len(texts) and not ut.text[run.end:].strip(" ,.-"):
+                    confidence -= 0.03 if ends_turn else 0.1
+            if to_e164(digits, plus) is None and index + 1 < len(texts) and ends_turn:
                 # "... my phone is 415203." | other side: "Okay, go on. 4855.": the rest after the listener's prompt.
                 listener = texts[index + 1]
                 rest = next((r for r in digit_runs(listener.text) if GO_ON_PROMPT.match(listener.text[:r.start])),
