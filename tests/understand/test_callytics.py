@@ -107,6 +107,9 @@ def test_an_address_or_number_given_but_unreadable_goes_to_review_without_a_valu
     assert find_unread_addresses("It's a long story.", [], asked=True) == []
     assert [f.value for f in find_unread_numbers("It's David.NoVec at Summit Freight.com and my phone 5 4 9 0 3", [],
                                                  asked=True)] == ["5 4 9 0 3"]
+    # From the first digit said, even where the first groups make no run ("415.,678," as Whisper wrote it).
+    assert [f.value for f in find_unread_numbers("My phone is 415.,678, 2, 3, 5, 6.", [])] == ["415.,678, 2, 3, 5, 6"]
+    assert [f.value for f in find_unread_numbers("My phone is for four one five, two.", [])] == ["four one five, two"]
     for text, heard in [("and my phone is 415, page 16.", ["415, page 16"]), ("Call me at 5 tomorrow.", []),
                         ("Our number is one of the best.", [])]:
         assert [f.value for f in find_unread_numbers(text, [])] == heard, text

@@ -160,6 +160,8 @@ NUMBER_ASKED = re.compile(r"\b(?:phone|number|cell|mobile)\b[^?]*\?", re.I)
 # An address Whisper could not follow still looks like one: a dotted name ("www.buniamin.com") or a spoken "at" or
 # "dot". "My email is the same as before" gives none.
 ADDRESS_TRACE = re.compile(r"\w\.\w|\b(?:at|dot)\b", re.I)
+# The first digit of a number said: a figure or a digit word ("oh" and "o" only count inside a number).
+FIRST_DIGIT = re.compile(r"\d|\b(?:" + "|".join(w for w in DIGIT_WORDS if w not in {"o", "oh"}) + r")\b", re.I)
 
 
 def heard_where_given(text: str, cues: list[re.Pattern], read: list[Found],
@@ -193,8 +195,11 @@ def find_unread_numbers(text: str, read: list[Found], asked: bool = False) -> li
     cues = [NUMBER_GIVEN, NUMBER_ANSWERED] if asked else [NUMBER_GIVEN]
 
     def first_digits(heard: str) -> Optional[int]:
-        runs = digit_runs(heard)  # runs of three digits or more
-        return runs[0].start if runs else None
+        # A number needs a run of three digits or more; shown from the first digit said, which may stand in no run
+        # ("415.,678, 2, 3, 5, 6": the first two groups are no run, and are what a person must hear again).
+        if not digit_runs(heard):
+            return None
+        return FIRST_DIGIT.search(heard).start()
 
     return heard_where_given(text, cues, read, first_digits)
 
