@@ -58,6 +58,14 @@ def test_standard_dataset_from_eval_data(eval_data, tmp_path):
     speech = {s: sum(b - a for t, a, b in call if t == s) for s in ("channel0", "channel1")}
     # Both parties talk for a good part of the 183 s call, neither for all of it.
     assert all(30 < seconds < 120 for seconds in speech.values()), speech
+    # The constructed call with two people on one line: a real audio file of two channels, three reference voices.
+    speakerphone = by_id["derived/rep-and-speakerphone"]
+    import soundfile
+
+    info = soundfile.info(str(speakerphone.audio))
+    assert info.channels == 2 and info.samplerate == 16000 and 29.9 < info.duration < 30.1
+    assert {s for s, _, _ in speakerphone.reference_turns()} == {"CSR", "speaker90", "speaker91"}
+    assert "dual-channel" not in speakerphone.tags and speakerphone.speakers == 3
     json.loads(manifest.read_text().splitlines()[0])
 
 

@@ -317,3 +317,102 @@ def test_voices_without_words_are_a_done_call_not_silence(shared_dir):
     assert call.speakers[0].talk_time > 0.2
     assert any("no words could be recognised" in w for w in call.metadata.warnings)
     assert not [f for f in call.crm.fields if f.object != "call"]
+
+
+@pytest.fixture(scope="module")
+def rep_line_and_speakerphone(shared_dir, tmp_path_factory):
+    """Real voices on a dual-channel call whose prospect line holds two people: the callytics CSR's enrolment clip
+    (one voice, "welcome to Callytics, my name is Emily, how may I help you") on channel 0, pyannote's two-speaker
+    telephone sample on channel 1. Decoded and transcribed once."""
+    from leadscribe.audio.decode import decode
+    from leadscribe.context import Context
+    from leadscribe.evaluate.importers import write_two_channel
+    from leadscribe.pipeline import new_call
+    from leadscribe.speech.transcribe import transcribe
+
+    source = write_two_channel(shared_dir / "callytics-csvd/voiceprint/CSR01.wav", shared_dir / "pyannote-audio/sample.wav",
+                       tmp_path_factory.mktemp("stereo") / "rep-and-speakerphone.wav")
+    call = new_call(source)
+    ctx = Context(settings=Settings.load(), source=source)
+    decode(call, ctx)
+    transcribe(call, ctx)
+    return call, source
+
+
+def test_a_channel_holding_two_voices_is_diarized_within_it(rep_line_and_speakerphone, shared_dir, tmp_path):
+    from leadscribe.speech.roles import roles
+
+    base, source = rep_line_and_speakerphone
+    call = base.model_copy(deep=True)
+    call.samples = base.samples
+    run_stages(call, source, [diarize, utterances, roles], voiceprints_dir=tmp_path)
+    assert call.diarization.method == "channel"
+    by_channel = {}
+    for turn in call.diarization.turns:
+        by_channel.setdefault(turn.channel, set()).add(turn.speaker)
+    assert by_channel == {0: {"S1"}, 1: {"S2", "S3"}}  # the channel's first voice keeps S<channel + 1>
+    words = [w for s in call.segments for w in s.words]
+    assert {w.speaker for w in words if w.channel == 0} == {"S1"}
+    # Channel 1's words against the sample's reference turns: most sit with the matching speaker.
+    reference = read_rttm(shared_dir / "pyannote-audio/sample.rttm")
+    shared: dict[tuple[str, str], float] = {}
+    for word in (w for w in words if w.channel == 1):
+        for start, end, label in reference:
+            shared[word.speaker, label] = shared.get((word.speaker, label), 0.0) + max(
+                0.0, min(end, word.end) - max(start, word.start))
+    best = {hyp: max((ref for h, ref in shared if h == hyp), key=lambda ref: shared[hyp, ref]) for hyp in ("S2", "S3")}
+    assert len(set(best.values())) == 2
+    agree = total = 0
+    for word in (w for w in words if w.channel == 1):
+        labels = {label for start, end, label in reference if start <= (word.start + word.end) / 2 <= end}
+        if len(labels) == 1:
+            total += 1
+            agree += best[word.speaker] in labels
+    assert total > 40 and agree / total > 0.85
+    # The CSR greets the caller: the rep; the two people on the other line are both the prospect's side.
+    roles_of = {s.id: (s.role, s.channel) for s in call.speakers}
+    assert roles_of == {"S1": ("rep", 0), "S2": ("prospect", 1), "S3": ("prospect", 1)}
+    assert {u.speaker for u in call.transcription.utterances} == {"S1", "S2", "S3"}
+    assert all(len({w.speaker for w in u.words}) == 1 for u in call.transcription.utterances)
+
+
+def test_each_party_of_a_real_dual_channel_call_stays_one_speaker(shared_dir):
+    """SpokenWOZ MUL1011: a real 3-minute booking call, one party per channel. The caller's channel has short sounds
+    of another kind (1.8 s and 0.3 s that cluster apart from the 71 s of her voice); they are not speakers."""
+    from leadscribe.audio.decode import decode
+    from leadscribe.context import Context
+    from leadscribe.pipeline import new_call
+
+    source = shared_dir / "spokenwoz-speechbrain/MUL1011_8k_stereo.flac"
+    call = new_call(source)
+    ctx = Context(settings=Settings.load(), source=source)
+    decode(call, ctx)
+    diarize(call, ctx)
+    assert {(t.speaker, t.channel) for t in call.diarization.turns} == {("S1", 0), ("S2", 1)}
+    talk = {speaker: sum(t.end - t.start for t in call.diarization.turns if t.speaker == speaker)
+            for speaker in ("S1", "S2")}
+    assert talk["S1"] > 50 and talk["S2"] > 30
+
+
+def test_without_the_voice_models_channels_are_still_told_apart(transcribed, monkeypatch):
+    from leadscribe.errors import ModelError
+    from leadscribe.speech import diarize as diarize_module
+
+    def unavailable(*args, **kwargs):
+        raise ModelError("segmentation weights unreadable")
+
+    monkeypatch.setattr(diarize_module, "find_voices", unavailable)
+    call, source = transcribed("whisper-and-faster-whisper/stereo_diarization.wav")
+    run_stages(call, source, [diarize])
+    assert {(t.speaker, t.channel) for t in call.diarization.turns} == {("S1", 0), ("S2", 1)}
+    assert all(w.speaker == f"S{w.channel + 1}" for s in call.segments for w in s.words)
+
+
+def test_speaker_counts_for_one_channel_leave_a_speaker_to_every_other_channel():
+    from leadscribe.speech.diarize import channel_settings
+
+    assert channel_settings(Settings.load(num_speakers=3), 2).max_speakers == 2
+    assert channel_settings(Settings.load(num_speakers=2), 2).max_speakers == 1
+    assert channel_settings(Settings.load(max_speakers=5, min_speakers=2), 3).max_speakers == 3
+    unset = channel_settings(Settings.load(), 2)
+    assert unset.num_speakers is None and unset.min_speakers is None and unset.max_speakers is None

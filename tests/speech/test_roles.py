@@ -61,3 +61,22 @@ def test_the_one_asking_the_discovery_questions_outscores_a_prospect_who_thanks_
              ("S1", "Are you looking at anyone else?"), ("S2", "Looker and Tableau are on our short list too.")]
     scores = content_scores([utt(i, speaker, text) for i, (speaker, text) in enumerate(turns)], "Northwind Analytics")
     assert scores["S1"] > scores["S2"]
+
+
+def test_a_colleague_on_the_reps_line_is_on_the_reps_side():
+    """Dual-channel call, two voices on the rep's channel (a sales engineer joined): content finds the rep, the
+    other voice of that channel is the seller's side too, and the other channel is the prospect."""
+    from leadscribe.config import Settings
+    from leadscribe.context import Context
+    from leadscribe.schema import Call, FileInfo, Speaker
+    from leadscribe.speech.roles import assign_roles
+
+    call = Call(id="c", file=FileInfo(filename="x.wav", source="x.wav"))
+    call.speakers = [Speaker(id="S1", channel=0), Speaker(id="S2", channel=1), Speaker(id="S3", channel=0)]
+    call.transcription.utterances = [
+        utt(0, "S1", "Thanks for calling Northwind, how can I help you today?"),
+        utt(1, "S2", "Hi, we are looking at tools for our sales team."),
+        utt(2, "S3", "Happy to walk you through the integration side."),
+        utt(3, "S2", "Great, we mostly use Salesforce.")]
+    assign_roles(call, Context(settings=Settings.load(seller_company="Northwind")), [])
+    assert {s.id: s.role for s in call.speakers} == {"S1": "rep", "S2": "prospect", "S3": "rep"}

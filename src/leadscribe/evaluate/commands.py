@@ -62,7 +62,7 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
                       f"{_pct(der['collar_0.25']['der'])} / {_pct(der['collar_0']['der'])}", str(der["files"]))
     for group, der in summary.get("diarization_words", {}).items():
         table.add_row(f"DER of words {group} (±0.25 s)", _pct(der["collar_0.25"]["der"]), str(der["files"]))
-    for tag in ("phone", "ami", "dual-channel"):
+    for tag in ("phone", "ami", "dual-channel", "speakerphone"):
         row = summary["by_tag"].get(tag)
         if row and row["der_collar_0.25"] is not None:
             table.add_row(f"DER (tag {tag}, ±0.25 s)", _pct(row["der_collar_0.25"]), str(row["calls"]))

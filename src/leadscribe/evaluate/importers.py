@@ -193,9 +193,47 @@ def channel_activity_turns(audio: Path) -> list[Turn]:
     return sorted(turns, key=lambda t: t[1])
 
 
+def write_two_channel(left: Path, right: Path, out: Path) -> Path:
+    """A 16 kHz two-channel recording of `left` on channel 0 and `right` on channel 1 (first channel of each file),
+    both from the start, the shorter one padded with silence."""
+    from scipy.signal import resample_poly
+
+    channels = []
+    for path in (left, right):
+        samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+        mono = samples[:, 0]
+        channels.append(mono if rate == 16000 else resample_poly(mono, 16000, rate).astype(np.float32))
+    stereo = np.zeros((max(len(c) for c in channels), 2), dtype=np.float32)
+    for index, samples in enumerate(channels):
+        stereo[:len(samples), index] = samples
+    out.parent.mkdir(parents=True, exist_ok=True)
+    soundfile.write(str(out), stereo, 16000)
+    return out
+
+
+def speakerphone_record(eval_data: Path, out_dir: Path) -> dict[str, Any]:
+    """A dual-channel call whose second line holds two people, made of real recordings (there is none in
+    eval-data): the callytics CSR's enrolment clip on channel 0, pyannote's two-speaker telephone sample on
+    channel 1. Reference: the sample's human RTTM for channel 1, channel 0's own activity (as for the other
+    dual-channel calls) for the CSR. Written under `out_dir/derived/`; tagged `constructed`, not `dual-channel`,
+    so the dual-channel figure stays that of the recorded calls."""
+    folder = Path(eval_data)
+    uri = "derived__rep-and-speakerphone"
+    audio = write_two_channel(folder / "callytics-csvd" / "voiceprint" / "CSR01.wav",
+                              folder / "pyannote-audio" / "sample.wav",
+                              Path(out_dir) / "derived" / "rep-and-speakerphone.wav")
+    rep = [("CSR", start, end) for who, start, end in channel_activity_turns(audio) if who == "channel0"]
+    line = parse_rttm((folder / "pyannote-audio" / "sample.rttm").read_text(encoding="utf-8"))["sample"]
+    rttm = Path(out_dir) / "references" / f"{uri}.rttm"
+    rttm.parent.mkdir(parents=True, exist_ok=True)
+    rttm.write_text(format_rttm(uri, sorted(rep + line, key=lambda turn: turn[1])), encoding="utf-8")
+    return _record(audio, id="derived/rep-and-speakerphone", language="en", speakers=3, rttm=str(rttm.resolve()),
+                   rttm_uri=uri, tags=["real", "constructed", "stereo", "speakerphone", "speakers:3", "lang:en"])
+
+
 def build_standard_dataset(eval_data: Path, out_dir: Path) -> Path:
     """Write the standard real-speech dataset (phone calls, AMI, dual-channel, multilingual,
-    3-speaker clips) to `out_dir/manifest.jsonl`; returns the manifest path. Dual-channel
+    3-speaker clips, a dual-channel call with two people on one line) to `out_dir/manifest.jsonl`; returns the manifest path. Dual-channel
     recordings get a channel-derived reference RTTM written under `out_dir/references/`."""
     records = standard_records(eval_data)
     for record in records:
@@ -205,5 +243,6 @@ def build_standard_dataset(eval_data: Path, out_dir: Path) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(format_rttm(uri, channel_activity_turns(Path(record["audio"]))), encoding="utf-8")
             record.update(rttm=str(path.resolve()), rttm_uri=uri, tags=record["tags"] + ["channel-reference"])
+    records.append(speakerphone_record(eval_data, out_dir))
     return write_dataset(out_dir, records, name="leadscribe-standard (real speech)",
                          synthetic=False, description=f"built from {Path(eval_data).resolve()}")

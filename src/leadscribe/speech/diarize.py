@@ -1,8 +1,10 @@
 """Who spoke when: speaker turns (`call.diarization`), and each word's speaker.
 
-Dual-channel recordings are separated by channel (exact, free): each channel is one speaker,
-its turns are where Silero VAD hears speech on it, and a word Whisper stretched over the
-channel's silence is cut back to that speech.
+Dual-channel recordings are separated by channel (exact): each channel is one party, its turns
+are where the segmentation model hears speech on it, and a word Whisper stretched over the
+channel's silence is cut back to that speech. A channel is diarized by voice as below when it
+clearly holds more than one (two people at one speakerphone); a stray short cluster on a
+channel (a cough, the other party's echo) is not a speaker.
 
 Mono audio is diarized by voice (`diarize_by_segmentation`):
 1. pyannote segmentation-3.0 (`speech.segmentation`) hears 10 s windows every 5 s and marks,
@@ -30,7 +32,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Optional
 
 import numpy as np
@@ -87,30 +89,147 @@ def channel_speaker_id(channel: int) -> str:
     return f"S{channel + 1}"
 
 
-# Speech per channel for channel turns: tight padding and short pauses, since these turns are
+# Speech per channel when the voice models are unavailable: tight padding and short pauses, since these turns are
 # scored against when each party was heard (the transcription VAD pads generously for Whisper).
 CHANNEL_VAD = VadOptions(threshold=0.3, min_speech_duration_ms=150, min_silence_duration_ms=300, speech_pad_ms=60)
+# Pauses shorter than this inside one channel's speech are bridged, as CHANNEL_VAD's minimum silence.
+CHANNEL_PAUSE_S = 0.3
+# Shorter bursts of a channel's speech are dropped, as CHANNEL_VAD's minimum speech.
+CHANNEL_MIN_SPEECH_S = 0.15
+# A channel is one party, and most often one voice: a second voice on it must hold this much speech, and this share
+# of the channel's, to be a speaker. A cough, a laugh or the other party's echo on the line makes short clusters of
+# its own (SpokenWOZ's caller channel: 1.8 s and 0.3 s beside 71 s of one voice); a second person at a speakerphone
+# says more than that.
+CHANNEL_VOICE_MIN_S = 4.0
+CHANNEL_VOICE_MIN_SHARE = 0.05
 # A word reaching this far past its channel's speech is stretched over silence (VAD pads speech by 60 ms and word
 # edges jitter by a few hundredths; a stretched word covers a whole pause).
 MAX_WORD_STRETCH_S = 0.3
 
 
-def diarize_by_channel(call: Call) -> list[SpeakerTurn]:
-    """One speaker per channel. Turns are where the channel carries speech (Silero VAD), which
-    includes speech Whisper wrote no words for and excludes silences Whisper stretched a word
-    over; each channel's words take its speaker, and a word stretched over its channel's silence
-    is cut back to the speech it belongs to (`fit_words_to_speech`)."""
+def channel_settings(settings: Settings, channels: int) -> Settings:
+    """The speaker-count settings for finding the voices of one channel of a `channels`-channel call: the user's
+    counts are for the whole call, and every other channel holds at least one of its speakers."""
+    most = settings.num_speakers or settings.max_speakers
+    cap = max(1, most - (channels - 1)) if most else None
+    return settings.model_copy(update={"num_speakers": None, "min_speakers": None, "max_speakers": cap})
+
+
+def find_channel_voices(samples: np.ndarray, settings: Settings, threads: int = 1) -> list[Optional[VoiceMap]]:
+    """`find_voices` on each channel of a multi-channel recording, each heard on its own."""
+    own = channel_settings(settings, samples.shape[0])
+    return [find_voices(channel, own, threads) for channel in samples]
+
+
+def channel_speech_spans(voices: VoiceMap, duration: float) -> list[tuple[float, float]]:
+    """Where anyone talks on the channel, as the segmentation model heard it (its short back-channels and a
+    turn's first syllables included, which Silero at the VAD threshold misses on narrowband lines)."""
+    spans: list[list[float]] = []
+    for first, last in _runs(voices.active.any(axis=0)):
+        start, end = first * voices.frame_step, min(duration, last * voices.frame_step)
+        if spans and start - spans[-1][1] <= CHANNEL_PAUSE_S:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [(round(a, 3), round(b, 3)) for a, b in spans if b - a >= CHANNEL_MIN_SPEECH_S]
+
+
+def channel_voices_kept(voices: VoiceMap) -> list[int]:
+    """The clusters of a channel that are speakers (CHANNEL_VOICE_MIN_S, CHANNEL_VOICE_MIN_SHARE), in the order
+    they first talk; the largest when none is."""
+    seconds = voices.active.sum(axis=1) * voices.frame_step
+    enough = np.flatnonzero((seconds >= CHANNEL_VOICE_MIN_S) & (seconds >= CHANNEL_VOICE_MIN_SHARE * seconds.sum()))
+    if len(enough) < 2:
+        return [int(seconds.argmax())]
+    first_frame = {int(k): int(np.flatnonzero(voices.active[k])[0]) for k in enough}
+    return sorted(first_frame, key=first_frame.get)
+
+
+def fold_into(voices: VoiceMap, kept: list[int]) -> VoiceMap:
+    """`voices` with only the `kept` clusters, renumbered in that order: each other cluster's frames go to the kept
+    voice its voiceprint is most like."""
+    nearest = {k: kept[int(np.argmax(voices.centres[kept] @ voices.centres[k]))] for k in range(len(voices.centres))}
+    active = np.zeros((len(kept), voices.active.shape[1]), dtype=bool)
+    score = np.zeros((len(kept), voices.score.shape[1]))
+    for k, into in nearest.items():
+        row = kept.index(into)
+        active[row] |= voices.active[k]
+        score[row] = np.maximum(score[row], voices.score[k])
+    frames = voices.active.shape[1]
+    duration = frames * voices.frame_step
+    return replace(voices, active=active, score=score, centres=voices.centres[kept],
+                   turns=turns_from_activity(active, voices.frame_step, duration))
+
+
+def diarize_by_channel(call: Call, ctx: Context) -> list[SpeakerTurn]:
+    """One party per channel; a channel holding several voices (a prospect's speakerphone with two people at it) is
+    diarized by voice within it.
+
+    Each channel is heard by the voice models on its own (`find_channel_voices`, started beside Whisper by
+    `start_finding_voices`): its turns are where it carries speech, which includes speech Whisper wrote no words
+    for and excludes silences Whisper stretched a word over. The channel's first voice is S<channel + 1> (the
+    ids `channel_roles` and single-voice calls have always had); further voices take the ids after the last
+    channel's. A word stretched over its channel's silence is cut back to the speech it belongs to
+    (`fit_words_to_speech`). Without the voice models, Silero VAD finds each channel's speech, one speaker each."""
+    channels = call.samples.shape[0]
+    voice_maps = collect_channel_voices(call, ctx)
     turns: list[SpeakerTurn] = []
-    for channel in range(call.samples.shape[0]):
-        speaker = channel_speaker_id(channel)
-        regions = get_speech_timestamps(call.samples[channel], CHANNEL_VAD, sampling_rate=SAMPLE_RATE)
-        spans = [(round(r["start"] / SAMPLE_RATE, 3), round(r["end"] / SAMPLE_RATE, 3)) for r in regions]
+    next_id = channels + 1
+    for channel in range(channels):
         words = [word for segment in call.segments if (segment.channel or 0) == channel for word in segment.words]
-        for word in words:
-            word.speaker = speaker
+        own = channel_speaker_id(channel)
+        voices = voice_maps[channel]
+        if voices is None:
+            regions = get_speech_timestamps(call.samples[channel], CHANNEL_VAD, sampling_rate=SAMPLE_RATE)
+            spans = [(round(r["start"] / SAMPLE_RATE, 3), round(r["end"] / SAMPLE_RATE, 3)) for r in regions]
+        else:
+            spans = channel_speech_spans(voices, call.samples.shape[1] / SAMPLE_RATE)
+        kept = channel_voices_kept(voices) if voices is not None else []
+        ids = [own] + [f"S{next_id + k}" for k in range(len(kept) - 1)]
+        next_id += len(ids) - 1
+        # The voices' prints serve the enrolled reps' voiceprints (`roles`), as on a mono call.
+        call.voiceprints.update({ids[k]: voices.centres[cluster] for k, cluster in enumerate(kept)})
+        if len(kept) < 2:
+            for word in words:
+                word.speaker = own
+            turns += [SpeakerTurn(speaker=own, start=a, end=b, channel=channel) for a, b in spans]
+        else:
+            turns += voice_turns_of_channel(call, ctx, channel, words, fold_into(voices, kept), ids)
         fit_words_to_speech(words, spans)
-        turns += [SpeakerTurn(speaker=speaker, start=a, end=b, channel=channel) for a, b in spans]
     return sorted(turns, key=lambda t: (t.start, t.channel))
+
+
+def voice_turns_of_channel(call: Call, ctx: Context, channel: int, words: list[Word], voices: VoiceMap,
+                           ids: list[str]) -> list[SpeakerTurn]:
+    """Turns of a channel's several voices (`ids[k]` for cluster k); sets each of the channel's words' speaker, as
+    `diarize_by_segmentation` does for a mono call."""
+    from leadscribe.speech.voice import encoder_for
+
+    clusters = [_word_cluster(word, voices.active, voices.score, voices.frame_step, voices.frame_offset)
+                for word in words]
+    clusters = check_chunks_by_voice(call.samples[channel], words, clusters, voices, encoder_for(ctx.settings))
+    result = [SpeakerTurn(speaker=ids[t.cluster], start=t.start, end=t.end, channel=channel) for t in voices.turns]
+    for word, cluster in zip(words, clusters):
+        word.speaker = ids[cluster] if cluster is not None else None
+    assign_speakers([word for word in words if word.speaker is None], result)
+    return result
+
+
+def collect_channel_voices(call: Call, ctx: Context) -> list[Optional[VoiceMap]]:
+    """Each channel's voices, from the background search or found now; all None when the models are unavailable
+    (the channels are still told apart, by Silero VAD)."""
+    from leadscribe.errors import ModelError
+    from leadscribe.speech.models import thread_budget
+
+    channels = call.samples.shape[0]
+    pending = ctx.background.pop("channel_voices", None)
+    try:
+        if pending is not None:
+            return pending.result()
+        return find_channel_voices(call.samples, ctx.settings, thread_budget(ctx.settings.cpu_threads))
+    except (ImportError, ModelError) as exc:
+        logger.warning("voice models unavailable (%s); each channel is one speaker, its speech found by VAD", exc)
+        return [None] * channels
 
 
 def fit_words_to_speech(words: list[Word], spans: list[tuple[float, float]]) -> None:
@@ -488,7 +607,8 @@ def find_voices(samples: np.ndarray, settings: Settings, threads: int = 1) -> Op
 
 
 def start_finding_voices(call: Call, ctx: Context) -> None:
-    """Stage: for mono audio, start `find_voices` in a background thread; `diarize` collects it.
+    """Stage: start `find_voices` (mono) or `find_channel_voices` (several channels) in a background thread;
+    `diarize` collects it.
 
     The voice analysis needs only the audio, so it need not wait for Whisper. Where Whisper
     leaves a core idle it costs the call no wall time; where Whisper keeps every core busy the
@@ -496,14 +616,16 @@ def start_finding_voices(call: Call, ctx: Context) -> None:
     time: 15.5-16.2% this way, 22% when run after it on both cores, 30-32% after it on one). Off with
     `LEADSCRIBE_DIARIZE_DURING_TRANSCRIPTION=false` (e.g. when every core already runs a call).
     """
-    mono = call.samples is not None and call.samples.shape[0] == 1 and call.samples.shape[1] > 0
-    if not (mono and ctx.settings.diarize_during_transcription):
+    if call.samples is None or call.samples.shape[1] == 0 or not ctx.settings.diarize_during_transcription:
         return
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="find-voices")
     # One thread: Whisper keeps the call's cores busy, and a second thread for the voice search
     # only adds contention (measured, 2 cores: speaker stages added 15.5-16.2% to decoding and
     # transcription with one thread, 17.2-18.1% with two).
-    ctx.background["voices"] = executor.submit(find_voices, call.samples[0], ctx.settings, 1)
+    if call.samples.shape[0] == 1:
+        ctx.background["voices"] = executor.submit(find_voices, call.samples[0], ctx.settings, 1)
+    else:
+        ctx.background["channel_voices"] = executor.submit(find_channel_voices, call.samples, ctx.settings, 1)
     executor.shutdown(wait=False)  # the thread ends with its one task
 
 
@@ -702,7 +824,7 @@ def diarize(call: Call, ctx: Context) -> None:
     by_channel = len({s.channel for s in call.segments if s.channel is not None}) > 1 or (
         call.samples is not None and call.samples.shape[0] > 1)
     if by_channel:
-        turns = diarize_by_channel(call)
+        turns = diarize_by_channel(call, ctx)
         call.diarization = Diarization(method="channel", turns=turns)
     else:
         call.diarization = Diarization(method="voice", turns=diarize_mono(call, ctx))

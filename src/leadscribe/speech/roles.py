@@ -132,9 +132,11 @@ def assign_roles(call: Call, ctx: Context, prints) -> None:
     has_rep = any(s.role == "rep" for s in speakers)
     undecided = [s for s in speakers if s.role_source is None]
     if has_rep:
-        # Someone is known to be the rep: the others are the prospect's side.
+        # Someone is known to be the rep: the others are the prospect's side, but for a colleague on the rep's line.
+        reps = [s for s in speakers if s.role == "rep"]
         for s in undecided:
-            _assign(s, "prospect", 0.8, "voiceprint" if voice_matches else "channel")
+            role = "rep" if any(on_one_line(s, rep) for rep in reps) else "prospect"
+            _assign(s, role, 0.8, "voiceprint" if voice_matches else "channel")
         return
 
     scores = content_scores(call.transcription.utterances, settings.seller_company)
@@ -151,7 +153,13 @@ def assign_roles(call: Call, ctx: Context, prints) -> None:
     _assign(rep, "rep", confidence, source)
     for s in undecided:
         if s is not rep:
-            _assign(s, "prospect", confidence, source)
+            _assign(s, "rep" if on_one_line(s, rep) else "prospect", confidence, source)
+
+
+def on_one_line(speaker: Speaker, other: Speaker) -> bool:
+    """Two voices of one channel of a dual-channel call: one line, so one side of the call (a sales engineer
+    beside the rep; two people at the prospect's speakerphone)."""
+    return speaker.channel is not None and speaker.channel == other.channel
 
 
 def assign_names(call: Call) -> None:
