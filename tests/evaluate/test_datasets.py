@@ -64,7 +64,10 @@ def test_standard_dataset_from_eval_data(eval_data, tmp_path):
 
     info = soundfile.info(str(speakerphone.audio))
     assert info.channels == 2 and info.samplerate == 16000 and 29.9 < info.duration < 30.1
-    assert {s for s, _, _ in speakerphone.reference_turns()} == {"CSR", "speaker90", "speaker91"}
+    turns = speakerphone.reference_turns()
+    assert {s for s, _, _ in turns} == {"reader", "speaker90", "speaker91"}
+    # The read sentence is one turn from its first word to its last ("Mr. Quilter ... his gospel").
+    assert [(round(a, 2), round(b, 2)) for s, a, b in turns if s == "reader"] == [(0.54, 5.34)]
     assert "dual-channel" not in speakerphone.tags and speakerphone.speakers == 3
     json.loads(manifest.read_text().splitlines()[0])
 

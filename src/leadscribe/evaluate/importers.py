@@ -211,22 +211,33 @@ def write_two_channel(left: Path, right: Path, out: Path) -> Path:
     return out
 
 
+# Words of one speaker closer than this are one reference turn (a pause inside a sentence is not a change of turn).
+WORD_TURN_GAP_S = 0.5
+
+
 def speakerphone_record(eval_data: Path, out_dir: Path) -> dict[str, Any]:
     """A dual-channel call whose second line holds two people, made of real recordings (there is none in
-    eval-data): the callytics CSR's enrolment clip on channel 0, pyannote's two-speaker telephone sample on
-    channel 1. Reference: the sample's human RTTM for channel 1, channel 0's own activity (as for the other
-    dual-channel calls) for the CSR. Written under `out_dir/derived/`; tagged `constructed`, not `dual-channel`,
-    so the dual-channel figure stays that of the recorded calls."""
+    eval-data): Leopard's English read sentence on channel 0, pyannote's two-speaker telephone sample on
+    channel 1. Reference: the sentence's word times (as turns) and the sample's human RTTM. Written under
+    `out_dir/derived/`; tagged `constructed`, not `dual-channel`, so the dual-channel figure stays that of the
+    recorded calls."""
     folder = Path(eval_data)
     uri = "derived__rep-and-speakerphone"
-    audio = write_two_channel(folder / "callytics-csvd" / "voiceprint" / "CSR01.wav",
-                              folder / "pyannote-audio" / "sample.wav",
+    tests = json.loads((folder / "picovoice" / "leopard_test_data.json").read_text(encoding="utf-8"))["tests"]
+    sentence = next(t for t in tests["language_tests"] if t["audio_file"] == "test.wav")
+    audio = write_two_channel(folder / "picovoice" / "leopard" / "test.wav", folder / "pyannote-audio" / "sample.wav",
                               Path(out_dir) / "derived" / "rep-and-speakerphone.wav")
-    rep = [("CSR", start, end) for who, start, end in channel_activity_turns(audio) if who == "channel0"]
+    rep: list[list[Any]] = []
+    for word in sentence["words"]:
+        if rep and word["start_sec"] - rep[-1][2] < WORD_TURN_GAP_S:
+            rep[-1][2] = word["end_sec"]
+        else:
+            rep.append(["reader", word["start_sec"], word["end_sec"]])
     line = parse_rttm((folder / "pyannote-audio" / "sample.rttm").read_text(encoding="utf-8"))["sample"]
     rttm = Path(out_dir) / "references" / f"{uri}.rttm"
     rttm.parent.mkdir(parents=True, exist_ok=True)
-    rttm.write_text(format_rttm(uri, sorted(rep + line, key=lambda turn: turn[1])), encoding="utf-8")
+    rttm.write_text(format_rttm(uri, sorted([tuple(t) for t in rep] + line, key=lambda turn: turn[1])),
+                    encoding="utf-8")
     return _record(audio, id="derived/rep-and-speakerphone", language="en", speakers=3, rttm=str(rttm.resolve()),
                    rttm_uri=uri, tags=["real", "constructed", "stereo", "speakerphone", "speakers:3", "lang:en"])
 
