@@ -145,7 +145,7 @@ def channel_voices_kept(voices: VoiceMap) -> list[int]:
     return sorted(first_frame, key=first_frame.get)
 
 
-def fold_into(voices: VoiceMap, kept: list[int]) -> VoiceMap:
+def fold_into(voices: VoiceMap, kept: list[int], duration: float) -> VoiceMap:
     """`voices` with only the `kept` clusters, renumbered in that order: each other cluster's frames go to the kept
     voice its voiceprint is most like."""
     nearest = {k: kept[int(np.argmax(voices.centres[kept] @ voices.centres[k]))] for k in range(len(voices.centres))}
@@ -155,8 +155,6 @@ def fold_into(voices: VoiceMap, kept: list[int]) -> VoiceMap:
         row = kept.index(into)
         active[row] |= voices.active[k]
         score[row] = np.maximum(score[row], voices.score[k])
-    frames = voices.active.shape[1]
-    duration = frames * voices.frame_step
     return replace(voices, active=active, score=score, centres=voices.centres[kept],
                    turns=turns_from_activity(active, voices.frame_step, duration))
 
@@ -171,7 +169,7 @@ def diarize_by_channel(call: Call, ctx: Context) -> list[SpeakerTurn]:
     ids `channel_roles` and single-voice calls have always had); further voices take the ids after the last
     channel's. A word stretched over its channel's silence is cut back to the speech it belongs to
     (`fit_words_to_speech`). Without the voice models, Silero VAD finds each channel's speech, one speaker each."""
-    channels = call.samples.shape[0]
+    channels, duration = call.samples.shape[0], call.samples.shape[1] / SAMPLE_RATE
     voice_maps = collect_channel_voices(call, ctx)
     turns: list[SpeakerTurn] = []
     next_id = channels + 1
@@ -183,7 +181,7 @@ def diarize_by_channel(call: Call, ctx: Context) -> list[SpeakerTurn]:
             regions = get_speech_timestamps(call.samples[channel], CHANNEL_VAD, sampling_rate=SAMPLE_RATE)
             spans = [(round(r["start"] / SAMPLE_RATE, 3), round(r["end"] / SAMPLE_RATE, 3)) for r in regions]
         else:
-            spans = channel_speech_spans(voices, call.samples.shape[1] / SAMPLE_RATE)
+            spans = channel_speech_spans(voices, duration)
         kept = channel_voices_kept(voices) if voices is not None else []
         ids = [own] + [f"S{next_id + k}" for k in range(len(kept) - 1)]
         next_id += len(ids) - 1
@@ -194,7 +192,7 @@ def diarize_by_channel(call: Call, ctx: Context) -> list[SpeakerTurn]:
                 word.speaker = own
             turns += [SpeakerTurn(speaker=own, start=a, end=b, channel=channel) for a, b in spans]
         else:
-            turns += voice_turns_of_channel(call, ctx, channel, words, fold_into(voices, kept), ids)
+            turns += voice_turns_of_channel(call, ctx, channel, words, fold_into(voices, kept, duration), ids)
         fit_words_to_speech(words, spans)
     return sorted(turns, key=lambda t: (t.start, t.channel))
 
