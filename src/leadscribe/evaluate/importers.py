@@ -244,8 +244,9 @@ def speakerphone_record(eval_data: Path, out_dir: Path) -> dict[str, Any]:
 
 def build_standard_dataset(eval_data: Path, out_dir: Path) -> Path:
     """Write the standard real-speech dataset (phone calls, AMI, dual-channel, multilingual,
-    3-speaker clips, a dual-channel call with two people on one line) to `out_dir/manifest.jsonl`; returns the manifest path. Dual-channel
-    recordings get a channel-derived reference RTTM written under `out_dir/references/`."""
+    3-speaker clips, a dual-channel call with two people on one line) to `out_dir/manifest.jsonl`;
+    returns the manifest path. Dual-channel recordings get a channel-derived reference RTTM written
+    under `out_dir/references/`."""
     records = standard_records(eval_data)
     for record in records:
         if record.pop("channel_reference", False):
