@@ -191,43 +191,24 @@ def diarize_by_channel(call: Call, ctx: Context) -> list[SpeakerTurn]:
             for word in words:
                 word.speaker = own
             turns += [SpeakerTurn(speaker=own, start=a, end=b, channel=channel) for a, b in spans]
-        else:
-            turns += voice_turns_of_channel(call, ctx, channel, words, fold_into(voices, kept, duration), ids)
+        else:  # several voices on the line: diarized as a mono call is
+            voices = fold_into(voices, kept, duration)
+            clusters = clusters_of_words(call.samples[channel], words, voices, ctx)
+            turns += label_words_and_turns(words, clusters, voices, dict(enumerate(ids)), channel)
         fit_words_to_speech(words, spans)
     return sorted(turns, key=lambda t: (t.start, t.channel))
-
-
-def voice_turns_of_channel(call: Call, ctx: Context, channel: int, words: list[Word], voices: VoiceMap,
-                           ids: list[str]) -> list[SpeakerTurn]:
-    """Turns of a channel's several voices (`ids[k]` for cluster k); sets each of the channel's words' speaker, as
-    `diarize_by_segmentation` does for a mono call."""
-    from leadscribe.speech.voice import encoder_for
-
-    clusters = [_word_cluster(word, voices.active, voices.score, voices.frame_step, voices.frame_offset)
-                for word in words]
-    clusters = check_chunks_by_voice(call.samples[channel], words, clusters, voices, encoder_for(ctx.settings))
-    result = [SpeakerTurn(speaker=ids[t.cluster], start=t.start, end=t.end, channel=channel) for t in voices.turns]
-    for word, cluster in zip(words, clusters):
-        word.speaker = ids[cluster] if cluster is not None else None
-    assign_speakers([word for word in words if word.speaker is None], result)
-    return result
 
 
 def collect_channel_voices(call: Call, ctx: Context) -> list[Optional[VoiceMap]]:
     """Each channel's voices, from the background search or found now; all None when the models are unavailable
     (the channels are still told apart, by Silero VAD)."""
     from leadscribe.errors import ModelError
-    from leadscribe.speech.models import thread_budget
 
-    channels = call.samples.shape[0]
-    pending = ctx.background.pop("channel_voices", None)
     try:
-        if pending is not None:
-            return pending.result()
-        return find_channel_voices(call.samples, ctx.settings, thread_budget(ctx.settings.cpu_threads))
+        return voices_searched(ctx, "channel_voices", find_channel_voices, call.samples)
     except (ImportError, ModelError) as exc:
         logger.warning("voice models unavailable (%s); each channel is one speaker, its speech found by VAD", exc)
-        return [None] * channels
+        return [None] * call.samples.shape[0]
 
 
 def fit_words_to_speech(words: list[Word], spans: list[tuple[float, float]]) -> None:
@@ -629,30 +610,48 @@ def start_finding_voices(call: Call, ctx: Context) -> None:
 
 def diarize_by_segmentation(call: Call, ctx: Context) -> list[SpeakerTurn]:
     """Speaker turns from the voices found in the audio (mono); sets each word's speaker."""
-    from leadscribe.speech.models import thread_budget
-    from leadscribe.speech.voice import encoder_for
-
-    pending = ctx.background.pop("voices", None)
-    if pending is not None:
-        voices = pending.result()
-    else:  # after transcription, the cores are free: the call's whole thread budget, as Whisper's
-        voices = find_voices(call.samples[0], ctx.settings, thread_budget(ctx.settings.cpu_threads))
+    voices = voices_searched(ctx, "voices", find_voices, call.samples[0])
     if voices is None:
         return diarize_by_voice(call, ctx)  # the model heard nobody: fall back on Whisper's words
     words = [w for s in call.segments for w in s.words]
+    clusters = clusters_of_words(call.samples[0], words, voices, ctx)
+    speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in voices.turns]))
+    call.voiceprints = {speaker_ids[k]: voices.centres[k] for k in speaker_ids}
+    return label_words_and_turns(words, clusters, voices, speaker_ids, channel=None)
+
+
+def voices_searched(ctx: Context, key: str, search: Callable, samples: np.ndarray):
+    """The voice search `start_finding_voices` began beside Whisper under `key`, or the same `search` on `samples`
+    now: after transcription the cores are free, so with the call's whole thread budget, as Whisper's."""
+    from leadscribe.speech.models import thread_budget
+
+    pending = ctx.background.pop(key, None)
+    if pending is not None:
+        return pending.result()
+    return search(samples, ctx.settings, thread_budget(ctx.settings.cpu_threads))
+
+
+def clusters_of_words(samples: np.ndarray, words: list[Word], voices: VoiceMap, ctx: Context) -> list[Optional[int]]:
+    """Each word's voice: the one most active under it, then checked chunk by chunk by its own voiceprint where
+    there is more than one voice (`check_chunks_by_voice`, which may rebuild `voices`' turns)."""
+    from leadscribe.speech.voice import encoder_for
+
     clusters = [_word_cluster(word, voices.active, voices.score, voices.frame_step, voices.frame_offset)
                 for word in words]
     if len(voices.centres) > 1:
-        # The cores are free again once Whisper is done: the call's whole thread budget, as Whisper's.
-        clusters = check_chunks_by_voice(call.samples[0], words, clusters, voices, encoder_for(ctx.settings))
-    speaker_ids = _ids_by_first_appearance(np.array([t.cluster for t in voices.turns]))
+        clusters = check_chunks_by_voice(samples, words, clusters, voices, encoder_for(ctx.settings))
+    return clusters
+
+
+def label_words_and_turns(words: list[Word], clusters: list[Optional[int]], voices: VoiceMap,
+                          speaker_ids: dict[int, str], channel: Optional[int]) -> list[SpeakerTurn]:
+    """The voices' turns as speaker turns, and each word's speaker: its cluster's, or where it has none (no frame
+    under it was anyone's) the speaker of the turn it overlaps most."""
     for word, cluster in zip(words, clusters):
         word.speaker = speaker_ids.get(cluster)
-    result = [SpeakerTurn(speaker=speaker_ids[t.cluster], start=t.start, end=t.end, channel=None)
+    result = [SpeakerTurn(speaker=speaker_ids[t.cluster], start=t.start, end=t.end, channel=channel)
               for t in voices.turns]
-    unassigned = [w for w in words if w.speaker is None]
-    assign_speakers(unassigned, result)
-    call.voiceprints = {speaker_ids[k]: voices.centres[k] for k in speaker_ids}
+    assign_speakers([w for w in words if w.speaker is None], result)
     return result
 
 
