@@ -137,6 +137,10 @@ def test_a_misspelled_name_in_an_address_is_respelled_for_review():
     assert misspelled_name("potel", ["Laura", "Patel"]) == "Patel"
     assert misspelled_name("junson", ["Julia", "Johnson"]) == "Johnson"
     assert misspelled_name("an", ["Anna", "Brown"]) == "Anna"
+    # A glide dropped or added ("prea", "julya"), and a name said in a sentence that the census lists lack.
+    assert misspelled_name("prea", ["Priya", "Turner"]) == "Priya"
+    assert misspelled_name("julya", ["Julia", "Johnson"]) == "Julia"
+    assert misspelled_name("preview", ["Priya"]) is None and misspelled_name("prio", ["Pablo"]) is None
     # Two common names are rival spellings, not a misspelling; nor is a word that sounds otherwise.
     assert misspelled_name("julie", ["Julia"]) is None and misspelled_name("fisher", ["Fischer"]) is None
     assert misspelled_name("call", ["Kelly"]) is None and misspelled_name("sales", ["Laura", "Patel"]) is None

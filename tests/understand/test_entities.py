@@ -47,6 +47,17 @@ def test_phone_correction_in_next_turn():
     assert [e.value for e in of_type(call, "PHONE")] == ["+14155540192"]
 
 
+def test_phone_correction_cut_at_a_turn_boundary():
+    # As heard on a synthetic call: the turn ended inside the correction and its end went to the rep.
+    call = run([("S2", "prospect", "My phone is 415-306-7509. Sorry, that's a 6,"),
+                ("S1", "rep", "not a 0. Thanks. I will send a proposal by Friday.")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14153067569"]
+    # A turn that ends its sentence takes nothing from the next one.
+    call = run([("S2", "prospect", "My phone is 415-306-7509. That's it."),
+                ("S1", "rep", "Is it a 6, not a 0?")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14153067509"]
+
+
 def test_vocabulary_corrects_near_misses():
     call = run([("S2", "prospect", "We work with ACNE Corp and use sales force today.")], vocabulary=VOCABULARY,
                low_confidence_words=("ACNE",))

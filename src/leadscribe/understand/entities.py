@@ -520,7 +520,8 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
             # A correction said right after the number ("... zero one nine two. Sorry, a four, not a five") or in
             # the speaker's next turn.
             last_ut, _, last_end = pieces[-1]
-            for said_after in (last_ut.text[last_end:], following.text if following is not None else ""):
+            for said_after in (correction_tail(texts, last_ut, last_end),
+                               following.text if following is not None else ""):
                 corrected = apply_correction(digits, said_after) if said_after else None
                 if corrected is not None:
                     # "a four, not a five" names one digit only when the number holds one five.
@@ -540,6 +541,20 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                 last_ut, _, last_end = pieces[-1]
                 entity.end = last_ut.times(0, last_end)[1]
                 entity.text = f"{entity.text} … {last_ut.text[:last_end]}"
+
+
+# How much of the next utterance may finish a correction cut at a turn's end.
+CORRECTION_REACH_CHARS = 30
+
+
+def correction_tail(texts: list[UtteranceText], ut: UtteranceText, end: int) -> str:
+    """What was said after a number in its turn, run on into the next utterance when the turn stops mid-sentence:
+    the diarization may hand the end of "Sorry, that's a 6, | not a 0." to the other side, whose turn it opens."""
+    tail = ut.text[end:]
+    index = texts.index(ut)
+    if tail.strip() and not tail.rstrip().endswith((".", "?", "!")) and index + 1 < len(texts):
+        tail += " " + texts[index + 1].text[:CORRECTION_REACH_CHARS]
+    return tail
 
 
 # Words that may stand between two parts of one dictated number in one turn.

@@ -93,19 +93,26 @@ def is_known_name(word: str) -> bool:
 MAX_MISSPELLING_EDITS = 2
 
 
+def consonant_sound(word: str) -> str:
+    """Metaphone without the glides y, w and h, which Whisper drops or adds as it spells a name it heard inside a
+    dictated address ("prea" for Priya, "julya" for Julia)."""
+    return re.sub(r"[YWH]", "", jellyfish.metaphone(word))
+
+
 def misspelled_name(word: str, names: Iterable[str]) -> Optional[str]:
-    """The name of `names` that `word` is a misspelling of, or None: the same consonant sound (Metaphone), the
-    same first letter, at most MAX_MISSPELLING_EDITS letters apart, and `word` no common name while the name is
-    one. Whisper writes a name it hears inside dictated pieces ("laura dot patel at ...") worse than the same name
-    in a sentence ("my name is Laura Patel"): "potel" is no one's name, so it stands for "Patel". Two common names
-    ("julie" and "Julia", "fisher" and "Fischer") are rival spellings, and neither is taken for the other."""
+    """The name of `names` that `word` is a misspelling of, or None: the same consonant sound (Metaphone, glides
+    aside), the same first letter, at most MAX_MISSPELLING_EDITS letters apart, and `word` no common name.
+    Whisper writes a name it hears inside dictated pieces ("laura dot patel at ...") worse than the same name in a
+    sentence ("my name is Laura Patel"): "potel" is no one's name, so it stands for "Patel"; "prea" stands for
+    "Priya", a name the 1990 census lists do not hold but the caller said in a sentence. Two common names ("julie"
+    and "Julia", "fisher" and "Fischer") are rival spellings, and neither is taken for the other."""
     heard = word.lower()
     if len(heard) < 2 or not heard.isalpha() or is_known_name(heard):
         return None
     for name in names:
         known = name.lower()
-        if (known != heard and known[0] == heard[0] and is_known_name(known)
-                and jellyfish.metaphone(known) == jellyfish.metaphone(heard)
+        if (known != heard and len(known) >= 2 and known.isalpha() and known[0] == heard[0]
+                and consonant_sound(known) == consonant_sound(heard)
                 and jellyfish.levenshtein_distance(known, heard) <= MAX_MISSPELLING_EDITS):
             return name
     return None
