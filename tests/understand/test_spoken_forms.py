@@ -90,7 +90,18 @@ def test_a_correction_that_names_one_digit_is_surer_than_an_ambiguous_one():
 
 
 def test_a_correction_not_heard_well_enough_sends_the_phone_to_review():
+    # Its wrong digit heard ("not a seven") but not the right one: the number as heard is known to be wrong, so no
+    # value is proposed; a person takes it from the recording, shown what was heard.
     call = analysed(said("My phone is 415-619-4792. Sorry, that's in it. Not a seven."), stages=(entities, crm))
+    assert of_type(call, "PHONE") == []
+    phone = field(call, "phone")
+    assert phone.value is None and phone.decision == "review"
+    assert "heard as '415-619-4792', then 'Sorry, that's in it. Not a seven'" in phone.reason
+    # A correction that names no digit of the number leaves the number, for review.
+    call = analysed(said("My phone is 415-619-4792. Sorry, that's Dynamics, not Desires."), stages=(entities, crm))
+    assert field(call, "phone").value == "+14156194792" and field(call, "phone").decision == "review"
+    # A digit named wrong that the number does not hold is no correction of it.
+    call = analysed(said("My phone is 415-619-4792. Sorry, that's in it. Not a three."), stages=(entities, crm))
     assert field(call, "phone").value == "+14156194792" and field(call, "phone").decision == "review"
 
 

@@ -14,8 +14,8 @@ from leadscribe.crm.agreement import company_confirms_domain, confirming, domain
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, CrmField, Entity, format_time
-from leadscribe.understand.contacts import (ADDRESS_ASKED, FREE_MAIL, NUMBER_ASKED, Found, find_unread_addresses,
-                                            find_unread_numbers)
+from leadscribe.understand.contacts import (ADDRESS_ASKED, CORRECTION_ATTEMPT, FREE_MAIL, NUMBER_ASKED, Found,
+                                            find_unread_addresses, find_unread_numbers)
 from leadscribe.understand.entities import currency_confidence, entities_of
 from leadscribe.understand.models import is_word
 from leadscribe.understand.name_spelling import (is_common_name, misspelled_name, name_part,
@@ -75,6 +75,8 @@ def propose_fields(call: Call, mapping: dict[str, Any], seller_company: Optional
     return fields
 
 
+# How much of what follows an unread number its reason quotes, when that is a correction of it.
+CORRECTION_SHOWN_CHARS = 60
 # What each kind of contact detail is called in a reason, the finder of one given but not read, and the question
 # that asks for it (an answer to it may give it as "it's ...").
 UNREAD_FINDERS = {"EMAIL": ("an address", find_unread_addresses, ADDRESS_ASKED),
@@ -101,9 +103,13 @@ def unread_value(call: Call, spec: dict[str, Any], seller: Seller) -> Optional[C
                 for e in entities_of(call, kind, utterance) for at in [ut.locate(e.text, e.start)]]
         for heard in find_unread(ut.text, read, asked):
             said_at = ut.times(heard.start, heard.end)[0]
+            # A number read whole but then corrected in words that could not be read is shown with the correction.
+            said_after = ut.text[heard.end:heard.end + CORRECTION_SHOWN_CHARS].strip(" .,")
+            correction = f", then '{said_after}'" if kind == "PHONE" and CORRECTION_ATTEMPT.match(said_after) else ""
             return CrmField(object=spec["object"], field=spec["field"], value=None, confidence=0.0,
                             decision="review", reason=f"{called} was given at {format_time(said_at)} but could not be "
-                                                      f"read (heard as '{heard.value}'): take it from the recording")
+                                                      f"read (heard as '{heard.value}'{correction}): take it from the "
+                                                      f"recording")
     return None
 
 
@@ -544,6 +550,9 @@ def signal_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         return []
     if spec.get("list"):
         values = sorted({s.text for s in items}) if spec["signal"] != "pain_points" else [s.text for s in items]
+        # Names a misheard phrase beside an item may be ("'to blow' may be Tableau") join the list; its doubt
+        # (near_miss, below) sends it to review, where a person confirms them.
+        values += sorted({t for s in items for t in s.detail.get("suggested", [])} - set(values))
         confidence = min(s.confidence for s in items)
         ids = sorted({s.detail["entity_id"] for s in items if "entity_id" in s.detail})
         # A list that may miss an item, holds a name corrected from what was heard, or quotes words Whisper may

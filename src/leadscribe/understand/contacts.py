@@ -69,6 +69,11 @@ USERNAME = re.compile(r"\b(?:user\s*name|login|account\s+(?:id|number|name)|user
                       re.I)
 CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is|i\s+mean|should\s+be|make\s+that)\s+(?:an?\s+)?(\w+)\s*,?\s+"
                         r"(?:not|instead\s+of)\s+(?:an?\s+)?(\w+)", re.I)
+DIGIT_SAID = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
+# A correction begun after a number, read or not ("Sorry, that's in it. Not a seven.").
+CORRECTION_ATTEMPT = re.compile(r"\b(?:sorry|i mean|correction|not an?\s+" + DIGIT_SAID + r"\b)", re.I)
+# The digit a correction says was wrong ("not a seven", "instead of a 7").
+DIGIT_SAID_WRONG = re.compile(r"\b(?:not|instead\s+of)\s+an?\s+(?P<digit>" + DIGIT_SAID + r")\b", re.I)
 
 
 # A web domain said on its own: written ("redwoodinsurance.com", "www.acme.io"), run on from the company's words
@@ -435,6 +440,17 @@ def apply_correction(digits: str, text: str) -> Optional[str]:
         return None
     index = digits.rfind(old)
     return digits[:index] + new + digits[index + 1:]
+
+
+def digit_said_wrong(digits: str, text: str) -> Optional[str]:
+    """The digit of `digits` that a correction in `text` says was wrong, when what it should be went unheard
+    ("Sorry, that's in it. Not a seven." after 415-619-4792: the 7): the number as heard is known to be wrong.
+    None when `text` names no digit the number holds."""
+    named = DIGIT_SAID_WRONG.search(text)
+    if named is None:
+        return None
+    digit = DIGIT_WORDS.get(named.group("digit").lower(), named.group("digit"))
+    return digit if digit in digits else None
 
 
 def to_e164(digits: str, plus: bool = False, country_code: str = "1") -> Optional[str]:

@@ -14,15 +14,16 @@ from typing import Any, Optional
 import yaml
 
 from leadscribe.schema import Call, Entity, Utterance
-from leadscribe.understand.contacts import (FREE_MAIL, apply_correction, digit_runs, find_emails, find_usernames,
-                                           find_websites, to_e164)
+from leadscribe.understand.contacts import (CORRECTION_ATTEMPT, FREE_MAIL, apply_correction, digit_runs,
+                                            digit_said_wrong, find_emails, find_usernames, find_websites, to_e164)
 from leadscribe.understand.dates import call_date, resolve_date
 from leadscribe.understand.introductions import TITLE_WORDS, employers, introductions
 from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
 from leadscribe.understand.numbers import CURRENCY_SYMBOLS, CURRENCY_WORDS, NumberMention, find_numbers, tokenize
 from leadscribe.understand.text import UtteranceText, combined_confidence, sentence_around
-from leadscribe.understand.vocabulary import CATEGORY_TYPES, match_vocabulary, same_first_sound, similarity, squash
+from leadscribe.understand.vocabulary import (CATEGORY_TYPES, CONFIDENT_HEARING, MIN_SIMILARITY_UNSURE,
+                                              match_vocabulary, same_first_sound, similarity, squash)
 
 SPACY_TYPES = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION", "LOC": "LOCATION"}
 QUANTITY_UNITS = {"seat": "seats", "seats": "seats", "user": "users", "users": "users", "licence": "licences",
@@ -67,9 +68,10 @@ GREETED_SIMILARITY = 70.0
 REPEATED_NAME_CONFIDENCE = 0.75
 # How like a listed company's name an e-mail domain must be to be taken for it (0-100, vocabulary.similarity).
 DOMAIN_SIMILARITY = 85.0
+# An address the recogniser was unsure of needs less resemblance, as any listed name does (vocabulary.py):
+# "pinecrestbent.com" heard at 0.6 for the listed Pinecrest Bank (84.6).
+DOMAIN_SIMILARITY_UNSURE = MIN_SIMILARITY_UNSURE
 LISTED_NAME_HEARING = 0.6
-CORRECTION_ATTEMPT = re.compile(r"\b(?:sorry|i mean|correction|not an?\s+(?:zero|oh|one|two|three|four|five|six|"
-                                r"seven|eight|nine|\d)\b)", re.I)
 SPOKEN_OWN_NUMBER = re.compile(r"\b(phone|number|cell|mobile|reach me|call me|extension)\b", re.I)
 PHONE_EXTRACTOR_CONFIDENCE = 0.9
 AREA_CODE = re.compile(r"\barea\s+code\b", re.I)
@@ -184,7 +186,8 @@ def domain_scorer(companies: tuple[str, ...], named: frozenset[str] = frozenset(
 def find_emails_in(collector: EntityCollector, ut: UtteranceText, companies: tuple[str, ...] = ()) -> None:
     for found in find_emails(ut.text, domain_scorer(companies) if companies else None):
         value, source, confidence = found.value, "rules", found.confidence
-        corrected = listed_company_domain(value, companies)
+        sure = ut.asr_confidence(found.start, found.end) >= CONFIDENT_HEARING
+        corrected = listed_company_domain(value, companies, DOMAIN_SIMILARITY if sure else DOMAIN_SIMILARITY_UNSURE)
         if corrected is not None:
             # "blueharbourfoods.com" for the listed Blue Harbor Foods: a near-miss of a name the team listed, as
             # sure as the resemblance; the CRM policy shows a person what was heard.
@@ -214,9 +217,11 @@ def find_websites_in(collector: EntityCollector, texts: list[UtteranceText], com
                 e.type == "ORGANIZATION" and e.utterance == ut.utterance.id and t0 <= e.start and e.end <= t1)]
 
 
-def listed_company_domain(email: str, companies: tuple[str, ...]) -> Optional[tuple[str, float]]:
+def listed_company_domain(email: str, companies: tuple[str, ...],
+                          least: float = DOMAIN_SIMILARITY) -> Optional[tuple[str, float]]:
     """The address with its domain's name spelled as a listed company's ("maria@blueharbourfoods.com" ->
-    "maria@blueharborfoods.com") when the heard one is a near-miss of it by spelling or sound, else None."""
+    "maria@blueharborfoods.com") when the heard one is a near-miss of it by spelling or sound (a similarity of
+    `least` or more), else None."""
     local, _, domain = email.partition("@")
     label, _, tld = domain.rpartition(".")
     if not label or "." in label or domain in FREE_MAIL:
@@ -227,7 +232,7 @@ def listed_company_domain(email: str, companies: tuple[str, ...]) -> Optional[tu
         if not wanted or wanted == label:
             return None  # heard as a listed company's name: nothing to correct
         score = similarity(label, wanted)
-        if score >= DOMAIN_SIMILARITY and same_first_sound(label, wanted) and (best is None or score > best[1]):
+        if score >= least and same_first_sound(label, wanted) and (best is None or score > best[1]):
             best = (wanted, score)
     return (f"{local}@{best[0]}.{tld}", best[1] / 100.0) if best else None
 
@@ -520,6 +525,7 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
             # A correction said right after the number ("... zero one nine two. Sorry, a four, not a five") or in
             # the speaker's next turn.
             last_ut, _, last_end = pieces[-1]
+            known_wrong = False
             for said_after in (correction_tail(texts, last_ut, last_end),
                                following.text if following is not None else ""):
                 corrected = apply_correction(digits, said_after) if said_after else None
@@ -530,9 +536,14 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                     break
                 if said_after and CORRECTION_ATTEMPT.search(said_after[:80]):
                     # "Sorry, that's in it. Not a seven.": a correction was said but not heard well enough to apply.
+                    # When it names a digit of the number as wrong, the number as heard is known to be wrong and is
+                    # no value to propose: the CRM stage asks a person to take it from the recording.
+                    known_wrong = digit_said_wrong(digits, said_after[:80]) is not None
                     confidence -= 0.25
                     break
             number = to_e164(digits, plus)
+            if known_wrong:
+                continue
             if number is None or not (SPOKEN_OWN_NUMBER.search(ut.text) or len(digits) >= 10):
                 continue
             first_ut, start, end = pieces[0]

@@ -22,7 +22,7 @@ from leadscribe.understand.embeddings import sentence_vectors
 from leadscribe.understand.models import embed, is_word, spacy_model
 from leadscribe.understand.sentiment import LABELS, sentence_scores
 from leadscribe.understand.text import UtteranceText, sentence_around
-from leadscribe.understand.vocabulary import same_first_sound, similarity, squash
+from leadscribe.understand.vocabulary import CATEGORY_TYPES, same_first_sound, similarity, squash
 
 # Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label; every label
 # also needs its cue words (CUES), so the similarity alone does not decide.
@@ -300,6 +300,8 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
     seen_competitors: dict[str, Signal] = {}
     seen_stack: set[str] = set()
     texts = {u.id: UtteranceText.of(u) for u in call.transcription.utterances}
+    kinds = {term: CATEGORY_TYPES.get(category) for category, terms in (call.metadata.vocabulary or {}).items()
+             for term in terms}
     for entity in call.entities:
         if entity.type not in {"COMPETITOR", "PRODUCT"} or entity.utterance is None:
             continue
@@ -338,10 +340,14 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
         near = near_missed_terms(text, at, entity, recognised, call.metadata.vocabulary or {})
         if near:
             evidence["near_miss"] = "; ".join(f"'{heard}' may be {term}" for heard, term in near)
+        # The listed names those phrases most likely are: a list going to review proposes them, for a person to
+        # confirm ("Looker and to blow": Looker and Tableau), rather than leave them to be typed in.
+        suggested = list(dict.fromkeys(term for _, term in near))
         if entity.type == "COMPETITOR":
+            competing = [term for term in suggested if kinds.get(term) == "COMPETITOR"]
             signal = Signal(text=name, utterance=entity.utterance, speaker=entity.speaker, role=entity.role,
                             confidence=entity.confidence, detail={"status": status, "entity_id": entity.id,
-                                                                  **evidence})
+                                                                  **evidence, **suggestion(competing)})
             previous = seen_competitors.get(name.lower())
             if previous is None or (status == "evaluating" and previous.detail["status"] != "evaluating"):
                 seen_competitors[name.lower()] = signal
@@ -349,8 +355,13 @@ def add_competitors_and_stack(call: Call, found: Signals) -> None:
             seen_stack.add(name.lower())
             found.tech_stack.append(Signal(text=name, utterance=entity.utterance, speaker=entity.speaker,
                                            role=entity.role, confidence=entity.confidence,
-                                           detail={"entity_id": entity.id, **evidence}))
+                                           detail={"entity_id": entity.id, **evidence, **suggestion(suggested)}))
     found.competitors = list(seen_competitors.values())
+
+
+def suggestion(terms: list[str]) -> dict[str, list[str]]:
+    """The `suggested` detail of a list item's signal: listed names a phrase said with it may be."""
+    return {"suggested": terms} if terms else {}
 
 
 def list_goes_on_in_next_turn(call: Call, utterance: Utterance, after_name: str) -> Optional[str]:
