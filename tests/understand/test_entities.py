@@ -1,4 +1,4 @@
-from leadscribe.understand.entities import entities
+from leadscribe.understand.entities import currency_confidence, entities
 from leadscribe.understand.vocabulary import match_vocabulary
 
 from tests.understand.helpers import make_call, make_context
@@ -178,3 +178,17 @@ def test_the_sentence_around_a_span_ends_at_any_terminator_after_the_span():
     at = text.index("questions")
     assert text[slice(*sentence_around(text, at, at))] == " Any questions"
     assert sentence_around("no terminator here", 3, 5) == (0, len("no terminator here"))
+
+
+def test_an_unsure_currency_word_does_not_make_the_amount_unsure():
+    # As heard on a synthetic call: "120,000" clear, "pounds" at 0.47 (here 0.3). The currency is the doubt, not
+    # the amount: currency_confidence scores the word on its own.
+    said = [("S2", "prospect", "We have 120,000 pounds approved for this project.")]
+    clear, unsure = run(said), run(said, low_confidence_words=("pounds",))
+    [clear_money], [unsure_money] = of_type(clear, "MONEY"), of_type(unsure, "MONEY")
+    assert unsure_money.value == {"amount": 120_000, "currency": "GBP"}
+    assert unsure_money.confidence == clear_money.confidence
+    assert currency_confidence(unsure, unsure_money) < currency_confidence(clear, clear_money)
+    # An unsure amount word still makes the amount unsure.
+    [doubtful] = of_type(run(said, low_confidence_words=("approved", "120,000")), "MONEY")
+    assert doubtful.confidence < clear_money.confidence

@@ -401,7 +401,8 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
                 value["min"] = tidy(number.low)
             collector.add(ut, "MONEY", number.start, number.end, value,
                           0.9 if number.currency or budget_said(text, number) else 0.7, "rules",
-                          hearing=ut.weakest_hearing(number.start, number.end))
+                          # The currency word is its own hearing, scored for the currency (currency_confidence).
+                          hearing=ut.weakest_hearing(number.start, number.end, CURRENCY_WORDS))
 
 
 def symbol_only_currency(number: NumberMention) -> bool:

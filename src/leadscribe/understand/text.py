@@ -3,10 +3,11 @@ words' time span and the recogniser's confidence."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from leadscribe.schema import Utterance
-from leadscribe.understand.numbers import TENS_WORDS, UNITS_WORDS
+from leadscribe.understand.numbers import SCALES, TENS_WORDS, UNITS_WORDS
 
 # Whisper shares a number's probability among the ways to write it ("5,000", "5000", "five thousand", "$80" and
 # "80 dollars"), so a digit token that is right often gets about half the mass ("5000" at 0.27-0.6 in our calls).
@@ -14,8 +15,9 @@ from leadscribe.understand.numbers import TENS_WORDS, UNITS_WORDS
 # one misheard amount we have seen, "$30,000" for eighty thousand, had its digits at 0.15).
 DIGIT_FORM_SHARE = 0.5
 HAS_DIGIT = re.compile(r"\d")
-# A number said in words shares its probability the same way ("twelve hundred" at 0.27 beside "1200").
-NUMBER_WORDS = (UNITS_WORDS - {"oh"}) | TENS_WORDS | {"hundred", "thousand", "million", "billion"}
+# A number said in words shares its probability the same way ("twelve hundred" at 0.27 beside "1200"), and so does
+# a scale however written ("fifty k", "fifty thousand", "50,000").
+NUMBER_WORDS = (UNITS_WORDS - {"oh"}) | TENS_WORDS | set(SCALES)
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # "We use X, but the reporting is too slow": the clause after "but" is the complaint, classified on its own.
@@ -90,16 +92,19 @@ class UtteranceText:
             return self.utterance.confidence if self.utterance.words else 1.0
         return sum(self.utterance.words[i].confidence for i in indices) / len(indices)
 
-    def weakest_hearing(self, start: int, end: int) -> float:
+    def weakest_hearing(self, start: int, end: int, other_values: Collection[str] = ()) -> float:
         """How clearly the span's least certain word was heard (`word_evidence`); 1.0 when there are no words.
 
         A value is only as right as its weakest word: "$30,000 for this year" is wrong if "$30" is, however
         clearly "for this year" was heard, so a value's own words decide, not the mean over its sentence.
+        Words in `other_values` (lower-case) say another value, heard on its own: "pounds" in "120,000 pounds" is
+        the currency, not the amount.
         """
-        indices = self.word_indices(start, end)
+        words = self.utterance.words
+        indices = [i for i in self.word_indices(start, end) if words[i].word.strip(" ,.?!").lower() not in other_values]
         if not indices:
-            return self.utterance.confidence if self.utterance.words else 1.0
-        return min(word_evidence(self.utterance.words[i].word, self.utterance.words[i].confidence) for i in indices)
+            return self.utterance.confidence if words else 1.0
+        return min(word_evidence(words[i].word, words[i].confidence) for i in indices)
 
     def sentences(self) -> list[tuple[int, int]]:
         spans, start = [], 0
