@@ -77,6 +77,8 @@ def test_phone_finished_after_the_rep_says_go_on():
     ("My phone is four one five, six one nine, four seven nine two. Sorry, that's an eight, not a seven.",
      "+14156194892"),
     ("My cell is 415 234 5678. I mean a three instead of a four.", "+14152335678"),
+    ("My cell is 415 234 5678. Sorry, not a four, a three.", "+14152335678"),
+    ("My cell is 415 234 5678. Sorry, not a four but a three.", "+14152335678"),
 ])
 def test_phone_corrected_in_the_same_turn(text, expected):
     assert [e.value for e in of_type(analysed(said(text)), "PHONE")] == [expected]
@@ -103,6 +105,10 @@ def test_a_correction_not_heard_well_enough_sends_the_phone_to_review():
     # A digit named wrong that the number does not hold is no correction of it.
     call = analysed(said("My phone is 415-619-4792. Sorry, that's in it. Not a three."), stages=(entities, crm))
     assert field(call, "phone").value == "+14156194792" and field(call, "phone").decision == "review"
+    # Nor is a number said after "not a".
+    call = analysed(said("My phone is 415-619-4792. Sorry, it's not a one eight hundred number."),
+                    stages=(entities, crm))
+    assert field(call, "phone").value == "+14156194792"
 
 
 # --- amounts -------------------------------------------------------------------------------------------------------

@@ -67,13 +67,18 @@ CUT_LOCAL_PART_FACTOR = 0.4
 USERNAME = re.compile(r"\b(?:user\s*name|login|account\s+(?:id|number|name)|user\s+id|customer\s+(?:id|number))"
                       r"(?:\s+is|\s*:|\s+was|\s*,?\s+it'?s)\s+(?P<value>[a-z0-9][\w.-]*(?:\s+[a-z0-9][\w-]*){0,3})",
                       re.I)
-CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is|i\s+mean|should\s+be|make\s+that)\s+(?:an?\s+)?(\w+)\s*,?\s+"
-                        r"(?:not|instead\s+of)\s+(?:an?\s+)?(\w+)", re.I)
+CORRECTION = re.compile(r"\b(?:it'?s|that'?s|is|i\s+mean|should\s+be|make\s+that)\s+(?:an?\s+)?(?P<new>\w+)"
+                        r"\s*,?\s+(?:not|instead\s+of)\s+(?:an?\s+)?(?P<old>\w+)", re.I)
+# The same said wrong digit first: "sorry, not a five, a four", "not a five but a four".
+CORRECTION_WRONG_FIRST = re.compile(r"\bnot\s+(?:an?\s+)?(?P<old>\w+)\s*,?\s+(?:but\s+|it'?s\s+)?an?\s+(?P<new>\w+)",
+                                    re.I)
 DIGIT_SAID = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)"
 # A correction begun after a number, read or not ("Sorry, that's in it. Not a seven.").
 CORRECTION_ATTEMPT = re.compile(r"\b(?:sorry|i mean|correction|not an?\s+" + DIGIT_SAID + r"\b)", re.I)
-# The digit a correction says was wrong ("not a seven", "instead of a 7").
-DIGIT_SAID_WRONG = re.compile(r"\b(?:not|instead\s+of)\s+an?\s+(?P<digit>" + DIGIT_SAID + r")\b", re.I)
+# The digit a correction says was wrong ("not a seven", "instead of a 7"); one digit, not the start of a number
+# ("not a one eight hundred number").
+DIGIT_SAID_WRONG = re.compile(r"\b(?:not|instead\s+of)\s+an?\s+(?P<digit>" + DIGIT_SAID + r")\b"
+                              r"(?![\s-]*(?:\d|(?:" + DIGIT_SAID + r"|hundred|thousand)\b))", re.I)
 
 
 # A web domain said on its own: written ("redwoodinsurance.com", "www.acme.io"), run on from the company's words
@@ -431,11 +436,12 @@ def digit_runs(text: str) -> list[DigitRun]:
 
 
 def apply_correction(digits: str, text: str) -> Optional[str]:
-    """"sorry, that's a four not a five": the last 5 becomes a 4. None when `text` holds no digit correction."""
-    match = CORRECTION.search(text)
+    """"sorry, that's a four not a five" (or "not a five, a four"): the last 5 becomes a 4. None when `text` holds
+    no digit correction."""
+    match = CORRECTION.search(text) or CORRECTION_WRONG_FIRST.search(text)
     if not match:
         return None
-    new, old = (DIGIT_WORDS.get(g.lower(), g) for g in match.groups())
+    new, old = (DIGIT_WORDS.get(match.group(g).lower(), match.group(g)) for g in ("new", "old"))
     if not (new.isdigit() and old.isdigit() and len(new) == len(old) == 1) or old not in digits:
         return None
     index = digits.rfind(old)
