@@ -416,3 +416,21 @@ def test_speaker_counts_for_one_channel_leave_a_speaker_to_every_other_channel()
     assert channel_settings(Settings.load(max_speakers=5, min_speakers=2), 3).max_speakers == 3
     unset = channel_settings(Settings.load(), 2)
     assert unset.num_speakers is None and unset.min_speakers is None and unset.max_speakers is None
+
+
+def test_the_background_voice_search_runs_below_whisper_priority():
+    import os
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from leadscribe.speech.diarize import BACKGROUND_NICENESS, yielding_to_whisper
+
+    def own_niceness(offset):
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) - offset
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        lowered = pool.submit(yielding_to_whisper, own_niceness, before).result()
+    assert lowered == min(BACKGROUND_NICENESS, 19 - before)
+    # The caller's own priority is untouched: only the search thread yields.
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
