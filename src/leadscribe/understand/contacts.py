@@ -280,7 +280,7 @@ def find_usernames(text: str) -> list[Found]:
             if word.lower() in {"and", "or", "but", "so", "the", "is"}:
                 break
             core = word.rstrip(",.;:?!")
-            words.append(DIGIT_WORDS.get(core.lower(), core) if len(words) else core)
+            words.append(spoken_digit(core) if len(words) else core)
             if core != word:
                 break
         if not words or not any(ch.isalnum() for ch in "".join(words)):
@@ -435,13 +435,18 @@ def digit_runs(text: str) -> list[DigitRun]:
     return [r for r in runs if len(r.digits) >= 3]
 
 
+def spoken_digit(word: str) -> str:
+    """The digit a digit word says ("seven", "oh" -> "7", "0"); any other word as it is."""
+    return DIGIT_WORDS.get(word.lower(), word)
+
+
 def apply_correction(digits: str, text: str) -> Optional[str]:
     """"sorry, that's a four not a five" (or "not a five, a four"): the last 5 becomes a 4. None when `text` holds
     no digit correction."""
     match = CORRECTION.search(text) or CORRECTION_WRONG_FIRST.search(text)
     if not match:
         return None
-    new, old = (DIGIT_WORDS.get(match.group(g).lower(), match.group(g)) for g in ("new", "old"))
+    new, old = (spoken_digit(match.group(g)) for g in ("new", "old"))
     if not (new.isdigit() and old.isdigit() and len(new) == len(old) == 1) or old not in digits:
         return None
     index = digits.rfind(old)
@@ -455,7 +460,7 @@ def digit_said_wrong(digits: str, text: str) -> Optional[str]:
     named = DIGIT_SAID_WRONG.search(text)
     if named is None:
         return None
-    digit = DIGIT_WORDS.get(named.group("digit").lower(), named.group("digit"))
+    digit = spoken_digit(named.group("digit"))
     return digit if digit in digits else None
 
 

@@ -535,16 +535,17 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                     wrong = next(a for a, b in zip(digits, corrected) if a != b)
                     digits, confidence = corrected, confidence - (0.03 if corrected.count(wrong) == 0 else 0.15)
                     break
-                if said_after and CORRECTION_ATTEMPT.search(said_after[:80]):
+                attempted = said_after[:CORRECTION_READ_CHARS]
+                if attempted and CORRECTION_ATTEMPT.search(attempted):
                     # "Sorry, that's in it. Not a seven.": a correction was said but not heard well enough to apply.
                     # When it names a digit of the number as wrong, the number as heard is known to be wrong and is
                     # no value to propose: the CRM stage asks a person to take it from the recording.
-                    known_wrong = digit_said_wrong(digits, said_after[:80]) is not None
+                    known_wrong = digit_said_wrong(digits, attempted) is not None
                     confidence -= 0.25
                     break
-            number = to_e164(digits, plus)
             if known_wrong:
                 continue
+            number = to_e164(digits, plus)
             if number is None or not (SPOKEN_OWN_NUMBER.search(ut.text) or len(digits) >= 10):
                 continue
             first_ut, start, end = pieces[0]
@@ -557,6 +558,8 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
 
 # How much of the next utterance may finish a correction cut at a turn's end.
 CORRECTION_REACH_CHARS = 30
+# How far after a number a correction of it is looked for.
+CORRECTION_READ_CHARS = 80
 
 
 def correction_tail(texts: list[UtteranceText], ut: UtteranceText, end: int) -> str:
