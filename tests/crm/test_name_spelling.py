@@ -1,7 +1,8 @@
 """A name's spelling is only as sure as the sound allows: sound-alike spellings go to review unless spelled out."""
 from leadscribe.crm.mapping import load_mapping, propose_fields
 from leadscribe.understand.entities import entities
-from leadscribe.understand.name_spelling import rival_spellings, sound_key, spelled_out, spelling_confirmed
+from leadscribe.understand.name_spelling import (hinted_spelling, rival_spellings, sound_key, spelled_out,
+                                                 spelling_confirmed)
 
 from tests.crm.test_policy import fields_of
 from tests.understand.helpers import make_call, make_context
@@ -38,6 +39,47 @@ def test_letters_said_one_by_one_spell_a_word():
     assert spelled_out(["The IT team and the Q and A"]) == []
     assert spelling_confirmed("Sophia", ["Sofia, that's S O F I A."]) == "Sofia"
     assert spelling_confirmed("Sophia", ["My name is Sophia."]) is None
+
+
+def test_a_letter_said_after_a_name_tells_its_spellings_apart():
+    # As Whisper writes the hint: "an F" run together, a letter as its name ("sea"), dotted, a count run in.
+    assert hinted_spelling("Sophia", ["Sure, I'm Sophia Miller, Sophia with NF, head of operations."], "first") == "Sofia"
+    assert hinted_spelling("Sophia", ["Sophia with an F."], "first") == "Sofia"
+    assert hinted_spelling("Sofia", ["That's Sofia with a P H."], "first") == "Sophia"
+    assert hinted_spelling("Fisher", ["Peter Fisher, that's Fisher with a sea, IT director."], "last") == "Fischer"
+    assert hinted_spelling("Schmitt", ["Julia Schmitt, Schmitt with a D.D. and I work"], "last") == "Schmidt"
+    assert hinted_spelling("Novack", ["Novak with no C."], "last") == "Novak"
+    assert hinted_spelling("Novack", ["Novak, without a C."], "last") == "Novak"
+    assert hinted_spelling("Ana", ["Anna with 2NS."], "first") == "Anna"
+    assert hinted_spelling("Anna", ["Ana with one N."], "first") == "Ana"
+    assert spelling_confirmed("Sophia", ["Sophia with an F."]) == "Sofia"  # the census list found by itself
+
+
+def test_words_after_a_name_that_tell_no_spelling_apart_are_no_hint():
+    # Where she works, who he is with, a letter both spellings have or neither has, a letter misheard as a word.
+    assert hinted_spelling("Sofia", ["I'm Sofia with HP."], "first") is None
+    assert hinted_spelling("Fisher", ["I'm Mark Fisher with you today."], "last") is None
+    assert hinted_spelling("Sophia", ["Sophia with the team at Acme."], "first") is None
+    assert hinted_spelling("Sophia", ["Sophia with an S."], "first") is None
+    assert hinted_spelling("Schmitt", ["Schmidt with a key, and I work"], "last") is None
+    assert hinted_spelling("Fisher", ["Fisher with the CHIT Director."], "last") is None
+    # A name with one common spelling needs no hint; a hint after another name is not this name's.
+    assert hinted_spelling("Walker", ["Walker with a W."], "last") is None
+    assert hinted_spelling("Sophia", ["Sophia Miller. Miller with two Ls."], "first") is None
+
+
+def test_a_name_told_by_a_letter_goes_auto_and_respells_the_address():
+    fields = fields_of([
+        ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+        ("S2", "prospect", "Yes, my name is Sophia Fisher, Sophia with an F, and I work as the head of operations at "
+                           "Lakeside Clinics."),
+        ("S2", "prospect", "My email is sophia dot fisher at lakesideclinics dot com."),
+    ], vocabulary=VOCABULARY)
+    assert (fields["firstname"].value, fields["firstname"].decision) == ("Sofia", "auto")
+    # The last name was not spelled: it stays for review, and so does the address, respelled from what was said.
+    assert fields["lastname"].value == "Fisher" and fields["lastname"].decision == "review"
+    assert (fields["email"].value, fields["email"].decision) == ("sofia.fisher@lakesideclinics.com", "review")
+    assert "respelled as the caller spelled the name" in fields["email"].reason
 
 
 def test_a_sound_alike_name_goes_to_review():

@@ -126,3 +126,28 @@ def test_flite_says_the_tool_and_company_names_as_people_do():
     assert flite_text("We use Snowflake and Jira.") == "We use Snowflake and Jeera."
     assert flite_text("david at pinecrestbank dot com") == "david at pine crestbank dot com"
     assert flite_text("Pinecrest Bank") == "Pine crest Bank"
+
+
+def test_a_name_that_shares_its_sound_with_another_spelling_is_told_apart_in_the_call():
+    """The answer key's spelling must be in the audio: a caller whose name has a common sound-alike spelling
+    (census lists) says which letters it has, and that hint, heard with the other spelling, gives the key's."""
+    from leadscribe.evaluate.synth import FIRST_NAMES, LAST_NAMES, SPELLING_HINTS
+    from leadscribe.understand.name_spelling import rival_spellings, spelling_confirmed
+
+    ambiguous = [(name, part) for names, part in ((FIRST_NAMES, "first"), (LAST_NAMES, "last")) for name in names
+                 if rival_spellings(name, part)]
+    assert len(ambiguous) >= 4
+    for name, part in ambiguous:
+        assert name in SPELLING_HINTS, name
+        for heard in rival_spellings(name, part):
+            assert spelling_confirmed(heard, [f"That's {heard} {SPELLING_HINTS[name]}."], part) == name, heard
+    told = 0
+    for turns, facts in _plans(40):
+        introduction = next(t.text for t in turns if "person" in t.facts)
+        for name in (facts["first"], facts["last"]):
+            if name in SPELLING_HINTS:
+                assert f"{name} {SPELLING_HINTS[name]}" in introduction
+                told += 1
+            else:
+                assert f"{name} with" not in introduction
+    assert told >= 5

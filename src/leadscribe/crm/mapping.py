@@ -257,13 +257,18 @@ def respelled_email(call: Call, email: Entity, seller: Seller) -> tuple[str, str
     names = [word for e in call.entities if e.type == "PERSON" and e.utterance != email.utterance
              and not seller.owns(e) and effective_role(e.role, e.speaker, seller) != "rep"
              for word in str(e.value).split()]
+    said = prospect_said(call, seller)
     pieces = re.split(r"([._-])", local)
-    respelled = [(misspelled_name(piece, names) or piece).lower() if piece not in "._-" else piece
-                 for piece in pieces]
+    # A name whose spelling the caller gave ("Sofia with an F") is spelled so in the address too: "sophia" in
+    # the address is Whisper's spelling of the sound, heard again.
+    confirmed = [spelling_confirmed(piece, said) if len(piece) > 2 and piece.isalpha() else None for piece in pieces]
+    respelled = [(confirmed_as or misspelled_name(piece, names) or piece).lower() if piece not in "._-" else piece
+                 for piece, confirmed_as in zip(pieces, confirmed)]
     if respelled == pieces:
         return value, ""
     new_value = "".join(respelled) + "@" + domain
-    return new_value, f"the address was heard as '{value}' and respelled as the name heard in the call"
+    how = "as the caller spelled the name" if any(confirmed) else "as the name heard in the call"
+    return new_value, f"the address was heard as '{value}' and respelled {how}"
 
 
 def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "",
@@ -433,11 +438,11 @@ def name_in_email(call: Call, value: str, part: str, ids: list[str], seller: Sel
 
 
 def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple[str, str]:
-    """The name as the prospect spelled it out letter by letter, if they did ("Sofia, S-O-F-I-A"), with no doubt
-    left; otherwise the name as heard and, when another common spelling sounds the same ("Sophia"/"Sofia",
+    """The name as the prospect spelled it, if they did (letter by letter, "Sofia, S-O-F-I-A", or by a letter
+    that tells its spellings apart, "Sofia with an F"), with no doubt left; otherwise the name as heard and, when another common spelling sounds the same ("Sophia"/"Sofia",
     "Fisher"/"Fischer"), a reason for a person to check which one is theirs. The e-mail said aloud is no check: it
     is another hearing of the same sound."""
-    confirmed = spelling_confirmed(name, prospect_said(call, seller))
+    confirmed = spelling_confirmed(name, prospect_said(call, seller), part)
     if confirmed is not None:
         return confirmed, ""
     rivals = rival_spellings(name, "first" if part == "first" else "last")
@@ -475,6 +480,8 @@ def is_emails_last_name(call: Call, name: str, seller: Seller) -> bool:
 def spelled_otherwise(call: Call, name: str, seller: Seller) -> str:
     """A reason for review when the prospect's e-mail spells a name that sounds like `name` another way
     ("Sophia" said, "sofia.miller@..." spelled): which spelling is theirs is for a person to check."""
+    if spelling_confirmed(name, prospect_said(call, seller)) == name:
+        return ""  # the caller gave the spelling; the address only heard the sound again
     key = jellyfish.metaphone(name)
     for local in prospect_email_locals(call, seller):
         for part in local_parts(local):

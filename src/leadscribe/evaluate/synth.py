@@ -34,6 +34,11 @@ FIRST_NAMES = ["David", "Maria", "James", "Priya", "Robert", "Sofia", "Daniel", 
                "Anna", "Peter", "Julia"]
 LAST_NAMES = ["Chen", "Garcia", "Miller", "Patel", "Johnson", "Rossi", "Walker", "Novak", "Brown", "Fischer",
               "Turner", "Schmidt"]
+# Names whose sound another common spelling shares (Sofia/Sophia, Fischer/Fisher): a caller with such a name says
+# which one is theirs, as people do ("Sofia with an F"). Without it the answer key would hold a spelling the
+# audio does not carry.
+SPELLING_HINTS = {"Sofia": "with an F", "Anna": "with two Ns", "Fischer": "with a C", "Schmidt": "with a D",
+                  "Novak": "with no C"}
 COMPANIES = [("Acme Logistics", "acmelogistics.com"), ("Blue Harbor Foods", "blueharborfoods.com"),
              ("Granite Health", "granitehealth.com"), ("Pinecrest Bank", "pinecrestbank.com"),
              ("Orbit Retail", "orbitretail.com"), ("Summit Freight", "summitfreight.com"),
@@ -180,6 +185,12 @@ def _contact_turns(rng: random.Random, email_said: str, phone: str) -> list[Turn
                       ["email", "phone"])]
 
 
+def _spelling_hints(first: str, last: str) -> str:
+    """What the caller adds to their name when it has a sound-alike spelling: " That's Sofia with an F." or ""."""
+    hints = [f"{name} {SPELLING_HINTS[name]}" for name in (first, last) if name in SPELLING_HINTS]
+    return f" That's {', and '.join(hints)}." if hints else ""
+
+
 def _a(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
 
@@ -209,8 +220,8 @@ def _call_plan(rng: random.Random, three_parties: bool) -> tuple[list[Turn], dic
     first_tech, second_tech = tech if rng.random() < 0.5 else tech[::-1]
     turns = [
         Turn("rep", f"Hi, this is Maya from {SELLER_COMPANY}. Thanks for taking the time today."),
-        Turn("prospect", rng.choice(INTRO_SENTENCES).format(first=first, last=last, title=title, company=company),
-             ["person", "company", "title"]),
+        Turn("prospect", rng.choice(INTRO_SENTENCES).format(first=first, last=last, title=title, company=company)
+             + _spelling_hints(first, last), ["person", "company", "title"]),
         Turn("rep", "Great. What are you using today, and what is not working?"),
         Turn("prospect", rng.choice(TECH_SENTENCES).format(t0=first_tech, t1=second_tech, pain=pain) + " "
              + rng.choice(DISTRACTORS)),

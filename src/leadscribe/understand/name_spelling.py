@@ -132,8 +132,11 @@ def spelled_out(texts: Iterable[str]) -> list[str]:
     return found
 
 
-def spelling_confirmed(name: str, texts: Iterable[str]) -> Optional[str]:
-    """The spelling of `name`'s sound that the caller spelled out letter by letter in `texts`, or None."""
+def spelling_confirmed(name: str, texts: Iterable[str], part: Optional[str] = None) -> Optional[str]:
+    """The spelling of `name`'s sound that the caller gave in `texts`, or None: spelled out letter by letter
+    ("S-O-F-I-A"), or told by a letter it has or lacks ("Sofia with an F"; see `hinted_spelling`). `part` is the
+    census list the name is on ("first" or "last"; by default the one it is more common on)."""
+    texts = list(texts)
     key = sound_key(name)
     for letters in spelled_out(texts):
         # A spelled run may take in a letter said before it ("with a C, F-I-S-C-H-E-R" reads "acfischer"), so
@@ -141,4 +144,95 @@ def spelling_confirmed(name: str, texts: Iterable[str]) -> Optional[str]:
         for word in (letters[i:j] for i in range(len(letters)) for j in range(len(letters), i + 2, -1)):
             if sound_key(word) == key:
                 return word.capitalize()
+    return hinted_spelling(name, texts, part or name_part(name))
+
+
+# The names of the letters as Whisper writes them when a letter is said alone ("with a C" -> "with a sea").
+LETTER_NAMES = {
+    "ay": "a", "bee": "b", "be": "b", "see": "c", "sea": "c", "cee": "c", "dee": "d", "ee": "e", "eff": "f",
+    "ef": "f", "gee": "g", "aitch": "h", "eye": "i", "jay": "j", "kay": "k", "el": "l", "ell": "l", "em": "m",
+    "en": "n", "oh": "o", "pee": "p", "pea": "p", "queue": "q", "cue": "q", "are": "r", "ar": "r", "ess": "s",
+    "tee": "t", "tea": "t", "you": "u", "vee": "v", "ex": "x", "why": "y", "zee": "z", "zed": "z",
+}
+# What may stand between the name and its letters: "Sofia, with an F", "Fischer - that's with a C".
+HINT_START = re.compile(r"^[\s,.\-]*(?:that's\s+|that is\s+|it's\s+|spelled\s+)?(with(?:out)?)\s+", re.IGNORECASE)
+# Words said before the letter. An article asks only that the spelling has it; a number asks for that many.
+HINT_ARTICLES = {"a", "an", "the"}
+HINT_COUNTS = {"one": 1, "1": 1, "single": 1, "two": 2, "2": 2, "double": 2}
+# A letter token: one letter ("F", "f.", "N's"), two run together ("DT"), dotted ("D.T."), or its name ("sea");
+# a count said before it may be run in ("2NS").
+LETTER_TOKEN = re.compile(r"^(?P<count>[12])?(?P<letters>[A-Z]{1,2}|[a-z]|(?:[A-Za-z]\.){1,3})(?:'?s)?[.,]?$")
+# "with an F" as Whisper often writes it: "with NF".
+ARTICLE_RUN_IN = re.compile(r"^N(?P<letter>[A-Z])[.,]?$")
+
+
+def _hinted_letters(text: str) -> Optional[tuple[bool, list[tuple[str, Optional[int]]]]]:
+    """(whether the letters are ones the name lacks, [(letter, how many times or None for any)]) from the words
+    after a name: "with an F" -> (False, [("f", None)]), "with two Ns" -> (False, [("n", 2)]), "with no C" /
+    "without a C" -> (True, [("c", None)]); None when no letter follows "with". The letter must follow an article,
+    a count or "no": "Sofia with HP" is where she works, not how she spells it."""
+    start = HINT_START.match(text)
+    if start is None:
+        return None
+    lacks = start.group(1).lower() == "without"
+    tokens = text[start.end():].split()[:4]
+    if tokens and (run_in := ARTICLE_RUN_IN.match(tokens[0])) is not None:
+        return lacks, [(run_in.group("letter").lower(), None)]
+    count: Optional[int] = None
+    introduced, letters = False, []
+    for token in tokens:
+        bare = token.strip(",.").lower()
+        if bare == "no" or bare in HINT_ARTICLES or bare in HINT_COUNTS:
+            lacks = lacks or bare == "no"
+            count = HINT_COUNTS.get(bare, count)
+            introduced = True
+            continue
+        match = LETTER_TOKEN.match(token)
+        if not introduced and (match is None or not match.group("count")):  # "2NS": the count run in
+            break
+        if bare in LETTER_NAMES:
+            letters.append((LETTER_NAMES[bare], count))
+        elif match is not None:
+            said = re.sub(r"[^a-z]", "", match.group("letters").lower())
+            count = int(match.group("count")) if match.group("count") else count
+            # "2 NS" is two Ns, not an N and an S: a plural after a count of two.
+            if count == 2 and len(said) == 2 and said.endswith("s") and not token.endswith("."):
+                said = said[0]
+            letters.extend((letter, count) for letter in said)
+        else:
+            break
+        if token.endswith((",", ".")):
+            break
+    return (lacks, letters) if letters else None
+
+
+def hinted_spelling(name: str, texts: Iterable[str], part: str) -> Optional[str]:
+    """The spelling of `name`'s sound that a letter said after it singles out among the sound's common
+    spellings, or None: "Sofia with an F" -> Sofia (not Sophia), "Fisher, with a C" -> Fischer, "Anna with two
+    Ns" -> Anna (not Ana), "Novak with no C" -> Novak (not Novack). Callers say this of names whose spelling they
+    know is often got wrong, and the letter is heard at least as well as the name.
+
+    A letter that every spelling has, or none has ("Sophia with NF": Whisper runs "an" into the letter), says
+    nothing and is passed over; the hint counts only when the letters it does tell apart leave one spelling."""
+    key = sound_key(name)
+    spellings = [name.lower(), *(rival.lower() for rival in rival_spellings(name, part))]
+    if len(spellings) < 2:
+        return None
+    for text in texts:
+        for heard in re.finditer(r"[A-Za-z']+", text):
+            if sound_key(heard.group()) != key:
+                continue
+            hint = _hinted_letters(text[heard.end():])
+            if hint is None:
+                continue
+            lacks, letters = hint
+
+            def fits(spelling: str, letter: str, count: Optional[int]) -> bool:
+                has = letter in spelling if count is None else spelling.count(letter) == count
+                return not has if lacks else has
+            telling = [(letter, count) for letter, count in letters
+                       if len({fits(spelling, letter, count) for spelling in spellings}) == 2]
+            left = [s for s in spellings if telling and all(fits(s, letter, count) for letter, count in telling)]
+            if len(left) == 1:
+                return left[0].capitalize()
     return None
