@@ -206,14 +206,21 @@ def _hinted_letters(text: str) -> Optional[tuple[bool, list[tuple[str, Optional[
     return (lacks, letters) if letters else None
 
 
+def _fits(spelling: str, letter: str, count: Optional[int], lacks: bool) -> bool:
+    """Whether `spelling` has `letter` (`count` times, or any number when None), or lacks it when `lacks`."""
+    has = letter in spelling if count is None else spelling.count(letter) == count
+    return not has if lacks else has
+
+
 def hinted_spelling(name: str, texts: Iterable[str], part: str) -> Optional[str]:
     """The spelling of `name`'s sound that a letter said after it singles out among the sound's common
     spellings, or None: "Sofia with an F" -> Sofia (not Sophia), "Fisher, with a C" -> Fischer, "Anna with two
     Ns" -> Anna (not Ana), "Novak with no C" -> Novak (not Novack). Callers say this of names whose spelling they
     know is often got wrong, and the letter is heard at least as well as the name.
 
-    A letter that every spelling has, or none has ("Sophia with NF": Whisper runs "an" into the letter), says
-    nothing and is passed over; the hint counts only when the letters it does tell apart leave one spelling."""
+    A letter that every spelling has, or none has ("Sophia with an S", the N of "Sophia with NF" read as two
+    letters), says nothing and is passed over; the hint counts only when the letters that do tell the spellings
+    apart leave one."""
     key = sound_key(name)
     spellings = [name.lower(), *(rival.lower() for rival in rival_spellings(name, part))]
     if len(spellings) < 2:
@@ -226,13 +233,10 @@ def hinted_spelling(name: str, texts: Iterable[str], part: str) -> Optional[str]
             if hint is None:
                 continue
             lacks, letters = hint
-
-            def fits(spelling: str, letter: str, count: Optional[int]) -> bool:
-                has = letter in spelling if count is None else spelling.count(letter) == count
-                return not has if lacks else has
             telling = [(letter, count) for letter, count in letters
-                       if len({fits(spelling, letter, count) for spelling in spellings}) == 2]
-            left = [s for s in spellings if telling and all(fits(s, letter, count) for letter, count in telling)]
+                       if len({_fits(spelling, letter, count, lacks) for spelling in spellings}) == 2]
+            left = [spelling for spelling in spellings
+                    if telling and all(_fits(spelling, letter, count, lacks) for letter, count in telling)]
             if len(left) == 1:
                 return left[0].capitalize()
     return None
