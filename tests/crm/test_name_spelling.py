@@ -82,6 +82,32 @@ def test_a_name_told_by_a_letter_goes_auto_and_respells_the_address():
     assert "respelled as the caller spelled the name" in fields["email"].reason
 
 
+def test_a_spelling_question_answered_by_the_caller_tells_the_spelling():
+    from leadscribe.understand.name_spelling import answered_spellings
+    assert spelling_confirmed("Sophia", answered_spellings("Is that Sofia with an F?", "Yes, that's right.")) == "Sofia"
+    assert spelling_confirmed("Sophia", answered_spellings("Sofia with an F or a P H?", "With a P H.")) == "Sophia"
+    assert spelling_confirmed("Sofia", answered_spellings("Is that Sofia with an F?", "Nope, with a P H.")) == "Sophia"
+    assert spelling_confirmed("Fischer", answered_spellings("Is that Fischer with a C?", "No."), "last") == "Fisher"
+    assert spelling_confirmed("Sophia", answered_spellings("So that's S-O-F-I-A?", "Yep.")) == "Sofia"
+    # A yes or no to a choice, and a yes to a question that is about no letter, tell nothing.
+    assert answered_spellings("Is that Sofia with an F or a P H?", "Yes.") == []
+    assert answered_spellings("Do you work with Anna?", "Yes.") == []
+    assert answered_spellings("What are you using today?", "Yes, with our team we use Excel.") == []
+    fields = fields_of([
+        ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+        ("S2", "prospect", "Yes, my name is Sophia Walker, and I work as the head of operations at Lakeside Clinics."),
+        ("S1", "rep", "Thanks. And is that Sofia with an F?"),
+        ("S2", "prospect", "Yes, it is."),
+    ], vocabulary=VOCABULARY)
+    assert (fields["firstname"].value, fields["firstname"].decision) == ("Sofia", "auto")
+    # The rep's own guess, unanswered, is no spelling.
+    fields = fields_of([
+        ("S2", "prospect", "Yes, my name is Sophia Walker, and I work as the head of operations at Lakeside Clinics."),
+        ("S1", "rep", "Thanks, Sofia with an F, I'll note that down."),
+    ], vocabulary=VOCABULARY)
+    assert (fields["firstname"].value, fields["firstname"].decision) == ("Sophia", "review")
+
+
 def test_a_sound_alike_name_goes_to_review():
     fields = fields_of([
         ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),

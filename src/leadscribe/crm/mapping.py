@@ -18,7 +18,7 @@ from leadscribe.understand.contacts import (ADDRESS_ASKED, CORRECTION_ATTEMPT, F
                                             find_unread_addresses, find_unread_numbers)
 from leadscribe.understand.entities import currency_confidence, entities_of
 from leadscribe.understand.models import is_word
-from leadscribe.understand.name_spelling import (is_common_name, misspelled_name, name_part,
+from leadscribe.understand.name_spelling import (answered_spellings, is_common_name, misspelled_name, name_part,
                                                  rival_spellings, sound_key, spelling_confirmed)
 from leadscribe.understand.text import UtteranceText
 from leadscribe.understand.vocabulary import squash
@@ -453,8 +453,16 @@ def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple
 
 
 def prospect_said(call: Call, seller: Seller) -> list[str]:
-    """The text of every utterance of the prospect's side (where a spelling may have been spelled out)."""
-    return [u.text for u in call.transcription.utterances if effective_role(u.role, u.speaker, seller) != "rep"]
+    """Where the prospect's side may have given a spelling: the text of each of its utterances, and what it
+    answered to a spelling question of the rep's just before ("Is that Sofia with an F?" / "Yes.")."""
+    said, question = [], ""
+    for utterance in call.transcription.utterances:
+        if effective_role(utterance.role, utterance.speaker, seller) == "rep":
+            question = utterance.text
+            continue
+        said += [utterance.text, *answered_spellings(question, utterance.text)]
+        question = ""
+    return said
 
 
 def prospect_emails(call: Call, seller: Seller) -> list[Entity]:

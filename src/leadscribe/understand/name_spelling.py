@@ -161,9 +161,9 @@ HINT_ARTICLES = {"a", "an", "the"}
 HINT_COUNTS = {"one": 1, "1": 1, "single": 1, "two": 2, "2": 2, "double": 2}
 # A letter token: one letter ("F", "f.", "N's"), two run together ("DT"), dotted ("D.T."), or its name ("sea");
 # a count said before it may be run in ("2NS").
-LETTER_TOKEN = re.compile(r"^(?P<count>[12])?(?P<letters>[A-Z]{1,2}|[a-z]|(?:[A-Za-z]\.){1,3})(?:'?s)?[.,]?$")
+LETTER_TOKEN = re.compile(r"^(?P<count>[12])?(?P<letters>[A-Z]{1,2}|[a-z]|(?:[A-Za-z]\.){1,3})(?:'?s)?[.,?!]?$")
 # "with an F" as Whisper often writes it: "with NF".
-ARTICLE_RUN_IN = re.compile(r"^N(?P<letter>[A-Z])[.,]?$")
+ARTICLE_RUN_IN = re.compile(r"^N(?P<letter>[A-Z])[.,?!]?$")
 
 
 def _hinted_letters(text: str) -> Optional[tuple[bool, list[tuple[str, Optional[int]]]]]:
@@ -181,7 +181,7 @@ def _hinted_letters(text: str) -> Optional[tuple[bool, list[tuple[str, Optional[
     count: Optional[int] = None
     introduced, letters = False, []
     for token in tokens:
-        bare = token.strip(",.").lower()
+        bare = token.strip(",.?!").lower()
         if bare == "no" or bare in HINT_ARTICLES or bare in HINT_COUNTS:
             lacks = lacks or bare == "no"
             count = HINT_COUNTS.get(bare, count)
@@ -201,7 +201,7 @@ def _hinted_letters(text: str) -> Optional[tuple[bool, list[tuple[str, Optional[
             letters.extend((letter, count) for letter in said)
         else:
             break
-        if token.endswith((",", ".")):
+        if token.endswith((",", ".", "?", "!")):
             break
     return (lacks, letters) if letters else None
 
@@ -240,3 +240,33 @@ def hinted_spelling(name: str, texts: Iterable[str], part: str) -> Optional[str]
             if len(left) == 1:
                 return left[0].capitalize()
     return None
+
+
+# A caller's answer to a spelling question: the words it may start with before saying the letters, and the ones
+# that say "as you said".
+ANSWER_LEAD = re.compile(r"^\W*(?:(?:yes|yeah|yep|no|nope|correct|right|exactly|sorry|that's|it's)\W+)*", re.IGNORECASE)
+AGREES = re.compile(r"^\W*(?:yes|yeah|yep|yup|correct|exactly|that's right|that is right|that's correct)\b",
+                    re.IGNORECASE)
+DENIES = re.compile(r"^\W*(?:no|nope|not quite)\b", re.IGNORECASE)
+
+
+def answered_spellings(question: str, answer: str) -> list[str]:
+    """What the caller confirmed or said in answer to the rep's spelling question, as texts that say the name
+    with its letters: "Is that Sofia with an F?" / "Yes, that's right." -> the question; "Sofia with an F or a
+    P H?" / "With a P H." -> "Sofia with a P H." (the answer after each capitalised word of the question, since
+    only the name's sound will match); "Is that Fischer with a C?" / "No." -> "Is that Fischer without a C?"; an
+    answer of yes or no to a choice ("... or a P H?") says nothing."""
+    letters = ANSWER_LEAD.sub("", answer)
+    if _hinted_letters(" " + letters) is not None:
+        return [f"{word} {letters}" for word in re.findall(r"\b[A-Z][a-z']+", question)]
+    hint = next((word for word in re.finditer(r"[A-Za-z']+", question)
+                 if _hinted_letters(question[word.end():]) is not None), None)
+    asks_a_choice = hint is not None and re.search(r"\bor\b", question[hint.end():]) is not None
+    if AGREES.match(answer) and not asks_a_choice and (hint is not None or spelled_out([question])):
+        return [question]
+    if DENIES.match(answer) and not asks_a_choice and hint is not None:
+        # "Is that Fischer with a C?" / "No.": the name lacks the letter.
+        return [question[:hint.end()] + re.sub(r"^(\W*)with(?:out)?", r"\1without", question[hint.end():],
+                                                flags=re.IGNORECASE)]
+    return []
+
