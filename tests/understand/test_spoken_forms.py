@@ -239,6 +239,9 @@ def test_a_deadline_sentence_is_the_timeline_and_gives_the_close_date():
      "director of finance"),
     ("Sure, in David Novak Procurement Manager at Summit Freight.", "David Novak", "procurement manager"),
     ("Sure, in David Walker Vice President of Sales at Summit Freight.", "David Walker", "vice president of sales"),
+    # "IT" written as the word "It" that starts a sentence: it is the title's first word, not the end of a name.
+    ("Thanks for calling, Maria Miller. It director over at Pinecrest Bank.", "Maria Miller", "IT director"),
+    ("Thanks for calling, Maria Miller, it manager at Pinecrest Bank.", "Maria Miller", "IT manager"),
 ])
 def test_self_introductions(text, name, title):
     call = analysed(said(text))

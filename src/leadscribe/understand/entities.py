@@ -316,6 +316,7 @@ def find_job_titles(collector: EntityCollector, ut: UtteranceText, doc=None) -> 
                     title, start = ut.text[person_end + cut:start + len(title)], person_end + cut
             if not TITLE_HEAD.search(title):
                 continue
+            title, start = with_department_letters(ut.text, title, start)
             collector.add(ut, "JOB_TITLE", start, start + len(title), normalise_title(title), 0.8, "rules")
     for match in TITLE_AT_COMPANY.finditer(ut.text):
         sentence_start, sentence_end = sentence_around(ut.text, match.start(), match.end())
@@ -326,6 +327,23 @@ def find_job_titles(collector: EntityCollector, ut: UtteranceText, doc=None) -> 
         if TITLE_HEAD.search(title):
             collector.add(ut, "JOB_TITLE", start, start + len(title), normalise_title(title),
                           TITLE_AT_COMPANY_CONFIDENCE, "rules", hearing=ut.weakest_hearing(start, start + len(title)))
+
+
+# A department said as letters ("IT", "HR"), which Whisper may write as a word that starts a sentence ("Maria
+# Miller. It director over at ..."), where the name-title-company shape takes it for the end of the name.
+DEPARTMENT_LETTERS = re.compile(r"\b(?P<letters>it|hr)\s+$", re.I)
+# The titles such a department comes before.
+DEPARTMENT_HEADS = re.compile(r"^(?:director|manager|lead|administrator|specialist|engineer|analyst)\b", re.I)
+
+
+def with_department_letters(text: str, title: str, start: int) -> tuple[str, int]:
+    """The title with the department letters said right before it ("It" + "director" -> "It director"), which
+    the title patterns left out; the title as found otherwise. "It" followed by "director" is no English but
+    "IT director"."""
+    before = DEPARTMENT_LETTERS.search(text[:start])
+    if before is None or not DEPARTMENT_HEADS.match(title):
+        return title, start
+    return text[before.start("letters"):start + len(title)], before.start("letters")
 
 
 def name_end(person) -> int:
