@@ -284,3 +284,19 @@ def test_a_capitalised_non_word_beside_a_listed_name_may_be_a_misheard_item():
     # A real word Whisper capitalised ("Plus", "Shortlist") names nothing.
     for text in ("Gong and Zendesk are on our Shortlist too.", "Looker Plus Gong are on our shortlist too."):
         assert competitors_field(text).decision == "auto", text
+
+
+def test_a_list_said_in_a_sentence_whisper_barely_heard_goes_to_review():
+    # "Today everything is in Oracle and Slack" heard as "I lost track is Slack for sorghum": Slack is the only
+    # listed name left, and the words around it were guesses.
+    said = [("S1", "rep", "Great. What are you using today, and what is not working?"),
+            ("S2", "prospect", "I lost track is Slack for sorghum. The problem is that onboarding takes months.")]
+    vocabulary = {"products": ["Oracle", "Slack"]}
+    garbled = analysed(said, vocabulary=vocabulary, low_confidence_words=("I", "lost", "track", "is", "for", "sorghum"))
+    stack = next(f for f in garbled.crm.fields if f.field == "leadscribe_tech_stack")
+    assert (stack.value, stack.decision) == (["Slack"], "review") and "barely heard" in stack.reason
+    # The same words heard clearly, or a list with one faint word beside clear ones, are what was said.
+    for unsure in ((), ("sorghum",)):
+        stack = next(f for f in analysed(said, vocabulary=vocabulary, low_confidence_words=unsure).crm.fields
+                     if f.field == "leadscribe_tech_stack")
+        assert "barely heard" not in stack.reason
