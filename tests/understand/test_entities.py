@@ -159,6 +159,27 @@ def test_a_phone_number_with_its_last_seven_digits_in_one_group():
     assert [e.value for e in of_type(call, "PHONE")] == ["+14155752316"]
 
 
+def test_a_phone_number_grouped_five_and_five():
+    call = run([("S2", "prospect", "It's Laura.chain.redwoodinsurance.com. My cell is 41577-88701. Great,")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14157788701"]
+
+
+def test_a_word_that_sounds_like_a_digit_completes_a_number_only_where_it_must():
+    # "four zero nine five" written "For 095." after "go on"; "four one eight" written "for 1.8".
+    call = run([("S2", "prospect", "It's Anna.Junson at Lakesideclinics.com and my phone is 415-719."),
+                ("S1", "rep", "Okay, go on."), ("S2", "prospect", "For 095.")])
+    [phone] = of_type(call, "PHONE")
+    plain = run([("S2", "prospect", "my phone is 415-719."), ("S1", "rep", "Okay, go on."), ("S2", "prospect", "4095.")])
+    assert phone.value == "+14157194095" and phone.confidence < of_type(plain, "PHONE")[0].confidence - 0.1
+    call = run([("S2", "prospect", "My email is emma.brown at acme.com and my phone is 415 for 1.8 Okay, go on 0967")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14154180967"]
+    # A number complete without them keeps "for" and "to" as words.
+    call = run([("S2", "prospect", "My phone is 415-555-0192 for calls to 2 offices.")])
+    assert [e.value for e in of_type(call, "PHONE")] == ["+14155550192"]
+    call = run([("S2", "prospect", "We went from 3 to 4 offices and 2 for 1 deals.")])
+    assert of_type(call, "PHONE") == []
+
+
 def test_a_title_at_a_company_in_a_self_introduction_is_the_speakers_title():
     call = run([("S2", "prospect", "Yes, my name is Sophia Brown, and my work has the head of operations at Lakeside "
                                    "Clinics.")])

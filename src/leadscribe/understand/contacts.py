@@ -395,22 +395,45 @@ class DigitRun:
     end: int
     digits: str
     plus: bool = False
+    guessed: bool = False
+    """A word that only sounds like a digit ("for") was read as one."""
 
 
-def digit_runs(text: str) -> list[DigitRun]:
-    """Maximal runs of dictated digits: "415 -555 -0192", "four one five five five five", "double five"."""
+# Words Whisper writes for a digit said in a dictated number ("415 for 1.8" for "four one five, four one eight";
+# "For 095." for "four zero nine five"). Only read as digits on request (`digit_runs(..., homophones=True)`), inside
+# a run or right before a digit, where reading them so completes a number that cannot be dialled otherwise.
+DIGIT_HOMOPHONES = {"for": "4", "to": "2", "too": "2", "ate": "8"}
+
+
+def digits_of(word: str, raw: str) -> Optional[str]:
+    """The digits one token says when it is written in figures: a group, a whole number Whisper wrote without
+    separators ("4156870596"), or groups joined by hyphens or dots ("415-555-0192", "41577-88701", "1.8")."""
+    if re.fullmatch(r"\d{1,4}", word) or (re.fullmatch(r"\d{5,15}", word) and "," not in raw):
+        return word
+    if re.fullmatch(r"\d{1,5}(?:[-.]\d{1,7})+", word):
+        return re.sub(r"\D", "", word)
+    return None
+
+
+def digit_runs(text: str, homophones: bool = False) -> list[DigitRun]:
+    """Maximal runs of dictated digits: "415 -555 -0192", "four one five five five five", "double five"; with
+    `homophones`, "for", "to" and "ate" inside a run or before a digit count as the digits they sound like."""
     runs: list[DigitRun] = []
     current: Optional[DigitRun] = None
     repeat = 1
-    for tok in tokenize(text):
+    tokens = tokenize(text)
+    for position, tok in enumerate(tokens):
         word = tok.text.strip("-()+")
-        digits = None
-        if re.fullmatch(r"\d{1,4}", word) or (re.fullmatch(r"\d{5,15}", word) and "," not in tok.raw):
-            digits = word  # a group, or a whole number Whisper wrote without separators ("4156870596")
-        elif re.fullmatch(r"\d{1,4}(?:[-.]\d{1,7})+", word):  # "415-555-0192", "415-5752316"
-            digits = re.sub(r"\D", "", word)
+        digits = digits_of(word, tok.raw)
+        guessed = False
+        if digits is not None:
+            pass
         elif word in DIGIT_WORDS and (word not in {"o", "oh"} or current is not None):
             digits = DIGIT_WORDS[word]
+        elif homophones and word in DIGIT_HOMOPHONES and (current is not None or (
+                position + 1 < len(tokens) and (digits_of(tokens[position + 1].text.strip("-()+"), tokens[position + 1].raw)
+                                                or tokens[position + 1].text in DIGIT_WORDS))):
+            digits, guessed = DIGIT_HOMOPHONES[word], True
         elif word in REPEATS:
             repeat = REPEATS[word]
             continue
@@ -425,6 +448,7 @@ def digit_runs(text: str) -> list[DigitRun]:
         if current is None:
             current = DigitRun(tok.start, tok.end, "", plus=tok.raw.startswith("+"))
         current.digits += digits * repeat
+        current.guessed |= guessed
         current.end = tok.end
         repeat = 1
         if tok.trailing in {".", "?", "!"}:

@@ -81,6 +81,8 @@ GO_ON_PROMPT = re.compile(r"^\W*(?:(?:ok(?:ay)?|yes|yeah|sure|right|got\s+it|go\
                           r"(?:go\s+on|go\s+ahead)\W*$", re.I)
 # A number whose rest stands in the other speaker's turn is the diarizer's guess, for a person to check.
 HANDED_OVER_PENALTY = 0.15
+# A number read with a word that only sounds like a digit ("For 095.") is a guess at that digit: a person checks it.
+HOMOPHONE_DIGIT_PENALTY = 0.2
 # A currency word or symbol names one currency; only the hearing of that word can make it wrong.
 CURRENCY_SAID_CONFIDENCE = 0.9
 
@@ -497,17 +499,26 @@ def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
 
 
 def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
-    """Phone numbers, allowing a number finished in the same speaker's next turn and a correction after it."""
+    """Phone numbers, allowing a number finished in the same speaker's next turn and a correction after it.
+
+    Read twice: as written, then with the words that sound like digits ("415 for 1.8") read as digits; the second
+    reading only adds a number that needs them, at a lower confidence (HOMOPHONE_DIGIT_PENALTY)."""
+    for homophones in (False, True):
+        find_phones_read(collector, texts, homophones)
+
+
+def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], homophones: bool) -> None:
     used: set[tuple[int, int]] = set()
     for index, ut in enumerate(texts):
-        for run in digit_runs(ut.text):
+        for run in digit_runs(ut.text, homophones):
             if (index, run.start) in used:
                 continue
             digits, plus, confidence = run.digits, run.plus, PHONE_EXTRACTOR_CONFIDENCE
+            guessed = run.guessed
             pieces = [(ut, run.start, run.end)]
             ends_turn = not ut.text[run.end:].strip(" ,.-")  # nothing said after these digits in this turn
             following = next_turn_of(texts, index)
-            later = next_run_nearby(ut.text, run)
+            later = next_run_nearby(ut.text, run, homophones)
             if to_e164(digits, plus) is None and later is not None and \
                     AREA_CODE.search(ut.text[run.end:later.start]) and to_e164(later.digits + digits, plus):
                 # "555 0134, area code 415": the area code said last still dials first.
@@ -518,13 +529,15 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                 # "415458. go on. 4197.": the rest of the number after a word from the other side that Whisper
                 # left in this turn, or a filler ("uh").
                 digits += later.digits
+                guessed |= later.guessed
                 used.add((index, later.start))
                 pieces[0] = (ut, run.start, later.end)
                 confidence -= 0.1
             if to_e164(digits, plus) is None and following is not None:
-                continuation = [r for r in digit_runs(following.text) if r.start < 3]
+                continuation = [r for r in digit_runs(following.text, homophones) if r.start < 3]
                 if continuation and to_e164(digits + continuation[0].digits, plus):
                     digits += continuation[0].digits
+                    guessed |= continuation[0].guessed
                     used.add((texts.index(following), continuation[0].start))
                     pieces.append((following, continuation[0].start, continuation[0].end))
                     # Joined across turns: sure when the first part ended its turn and the rest opens the next
@@ -533,11 +546,12 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
             if to_e164(digits, plus) is None and index + 1 < len(texts) and ends_turn:
                 # "... my phone is 415203." | other side: "Okay, go on. 4855.": the rest after the listener's prompt.
                 listener = texts[index + 1]
-                rest = next((r for r in digit_runs(listener.text) if GO_ON_PROMPT.match(listener.text[:r.start])),
-                            None)
+                rest = next((r for r in digit_runs(listener.text, homophones)
+                             if GO_ON_PROMPT.match(listener.text[:r.start])), None)
                 if listener.utterance.speaker != ut.utterance.speaker and rest is not None and \
                         to_e164(digits + rest.digits, plus):
                     digits += rest.digits
+                    guessed |= rest.guessed
                     used.add((index + 1, rest.start))
                     pieces.append((listener, rest.start, rest.end))
                     confidence -= HANDED_OVER_PENALTY
@@ -561,8 +575,10 @@ def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
                     known_wrong = digit_said_wrong(digits, attempted) is not None
                     confidence -= 0.25
                     break
-            if known_wrong:
-                continue
+            if known_wrong or (homophones and not guessed):
+                continue  # (the first reading took every number that needs no word read as a digit)
+            if guessed:
+                confidence -= HOMOPHONE_DIGIT_PENALTY
             number = to_e164(digits, plus)
             if number is None or not (SPOKEN_OWN_NUMBER.search(ut.text) or len(digits) >= 10):
                 continue
@@ -594,9 +610,9 @@ def correction_tail(texts: list[UtteranceText], ut: UtteranceText, end: int) -> 
 NUMBER_GAP_WORDS = 3
 
 
-def next_run_nearby(text: str, run) -> Optional[Any]:
+def next_run_nearby(text: str, run, homophones: bool = False) -> Optional[Any]:
     """The next run of dictated digits in `text` after `run`, if at most NUMBER_GAP_WORDS words lie between."""
-    for later in digit_runs(text):
+    for later in digit_runs(text, homophones):
         if later.start > run.end:
             between = re.findall(r"[A-Za-z']+", text[run.end:later.start])
             return later if len(between) <= NUMBER_GAP_WORDS and not re.search(r"\d", text[run.end:later.start]) \
