@@ -43,7 +43,8 @@ def test_letters_said_one_by_one_spell_a_word():
 
 def test_a_letter_said_after_a_name_tells_its_spellings_apart():
     # As Whisper writes the hint: "an F" run together, a letter as its name ("sea"), dotted, a count run in.
-    assert hinted_spelling("Sophia", ["Sure, I'm Sophia Miller, Sophia with NF, head of operations."], "first") == "Sofia"
+    introduction = "Sure, I'm Sophia Miller, Sophia with NF, head of operations."
+    assert hinted_spelling("Sophia", [introduction], "first") == "Sofia"
     assert hinted_spelling("Sophia", ["Sophia with an F."], "first") == "Sofia"
     assert hinted_spelling("Sofia", ["That's Sofia with a P H."], "first") == "Sophia"
     assert hinted_spelling("Fisher", ["Peter Fisher, that's Fisher with a sea, IT director."], "last") == "Fischer"

@@ -169,7 +169,8 @@ def test_a_word_that_sounds_like_a_digit_completes_a_number_only_where_it_must()
     call = run([("S2", "prospect", "It's Anna.Junson at Lakesideclinics.com and my phone is 415-719."),
                 ("S1", "rep", "Okay, go on."), ("S2", "prospect", "For 095.")])
     [phone] = of_type(call, "PHONE")
-    plain = run([("S2", "prospect", "my phone is 415-719."), ("S1", "rep", "Okay, go on."), ("S2", "prospect", "4095.")])
+    plain = run([("S2", "prospect", "my phone is 415-719."), ("S1", "rep", "Okay, go on."),
+                 ("S2", "prospect", "4095.")])
     assert phone.value == "+14157194095" and phone.confidence < of_type(plain, "PHONE")[0].confidence - 0.1
     call = run([("S2", "prospect", "My email is emma.brown at acme.com and my phone is 415 for 1.8 Okay, go on 0967")])
     assert [e.value for e in of_type(call, "PHONE")] == ["+14154180967"]

@@ -292,7 +292,8 @@ def test_a_list_said_in_a_sentence_whisper_barely_heard_goes_to_review():
     said = [("S1", "rep", "Great. What are you using today, and what is not working?"),
             ("S2", "prospect", "I lost track is Slack for sorghum. The problem is that onboarding takes months.")]
     vocabulary = {"products": ["Oracle", "Slack"]}
-    garbled = analysed(said, vocabulary=vocabulary, low_confidence_words=("I", "lost", "track", "is", "for", "sorghum"))
+    garbled = analysed(said, vocabulary=vocabulary,
+                       low_confidence_words=("I", "lost", "track", "is", "for", "sorghum"))
     stack = next(f for f in garbled.crm.fields if f.field == "leadscribe_tech_stack")
     assert (stack.value, stack.decision) == (["Slack"], "review") and "barely heard" in stack.reason
     # The same words heard clearly, or a list with one faint word beside clear ones, are what was said.

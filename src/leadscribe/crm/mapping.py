@@ -439,9 +439,9 @@ def name_in_email(call: Call, value: str, part: str, ids: list[str], seller: Sel
 
 def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple[str, str]:
     """The name as the prospect spelled it, if they did (letter by letter, "Sofia, S-O-F-I-A", or by a letter
-    that tells its spellings apart, "Sofia with an F"), with no doubt left; otherwise the name as heard and, when another common spelling sounds the same ("Sophia"/"Sofia",
-    "Fisher"/"Fischer"), a reason for a person to check which one is theirs. The e-mail said aloud is no check: it
-    is another hearing of the same sound."""
+    that tells its spellings apart, "Sofia with an F"), with no doubt left; otherwise the name as heard and, when
+    another common spelling sounds the same ("Sophia"/"Sofia", "Fisher"/"Fischer"), a reason for a person to check
+    which one is theirs. The e-mail said aloud is no check: it is another hearing of the same sound."""
     confirmed = spelling_confirmed(name, prospect_said(call, seller), part)
     if confirmed is not None:
         return confirmed, ""

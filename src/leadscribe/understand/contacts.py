@@ -415,6 +415,11 @@ def digits_of(word: str, raw: str) -> Optional[str]:
     return None
 
 
+def says_a_digit(token) -> bool:
+    """Whether a token is a digit group or a digit word."""
+    return digits_of(token.text.strip("-()+"), token.raw) is not None or token.text in DIGIT_WORDS
+
+
 def digit_runs(text: str, homophones: bool = False) -> list[DigitRun]:
     """Maximal runs of dictated digits: "415 -555 -0192", "four one five five five five", "double five"; with
     `homophones`, "for", "to" and "ate" inside a run or before a digit count as the digits they sound like."""
@@ -431,8 +436,7 @@ def digit_runs(text: str, homophones: bool = False) -> list[DigitRun]:
         elif word in DIGIT_WORDS and (word not in {"o", "oh"} or current is not None):
             digits = DIGIT_WORDS[word]
         elif homophones and word in DIGIT_HOMOPHONES and (current is not None or (
-                position + 1 < len(tokens) and (digits_of(tokens[position + 1].text.strip("-()+"), tokens[position + 1].raw)
-                                                or tokens[position + 1].text in DIGIT_WORDS))):
+                position + 1 < len(tokens) and says_a_digit(tokens[position + 1]))):
             digits, guessed = DIGIT_HOMOPHONES[word], True
         elif word in REPEATS:
             repeat = REPEATS[word]
