@@ -534,12 +534,35 @@ def spoken_by_the_contact(call: Call, candidate: Candidate, name: Entity, seller
     contact_voices = {e.speaker for e in call.entities if e.type in CONTACT_DETAILS and not seller.owns(e)
                       and effective_role(e.role, e.speaker, seller) != "rep"}
     said_by = name.speaker
-    if candidate.note or not contact_voices or said_by in contact_voices or \
-            effective_role(name.role, said_by, seller) == "rep":
+    if candidate.note or not contact_voices or said_by in contact_voices:
         return candidate
-    candidate.note = (f"'{name.value}' was said by {said_by}; the contact's details came from "
-                      f"{', '.join(sorted(v for v in contact_voices if v))}")
+    details = f"the contact's details came from {', '.join(sorted(v for v in contact_voices if v))}"
+    if effective_role(name.role, said_by, seller) == "rep":
+        # "Understood, Alex, we can share ...": the rep's name for the voice that spoke just before.
+        addressed = addressed_voice(call, name, seller)
+        if addressed is not None and addressed not in contact_voices:
+            candidate.note = f"the rep said '{name.value}' to {addressed}, who had just spoken; {details}"
+        return candidate
+    candidate.note = f"'{name.value}' was said by {said_by}; {details}"
     return candidate
+
+
+# A name the rep says to someone ("Understood, Alex, we can share ..."): set off by a comma or ending the sentence.
+ADDRESSED = r"(?:^|[,.!?]\s*|\b(?:thanks|thank\s+you|understood|great|sure|hi|hello|okay|ok)\s*,?\s+){name}\s*(?:[,.!?]|$)"
+
+
+def addressed_voice(call: Call, name: Entity, seller: Seller) -> Optional[str]:
+    """The prospect-side voice of the turn just before the rep's, when the rep said `name` to someone in it
+    ("Understood, Alex, ..."), else None."""
+    turns = call.transcription.utterances
+    index = next((i for i, u in enumerate(turns) if u.id == name.utterance), None)
+    if not index:
+        return None
+    before = turns[index - 1]
+    if effective_role(before.role, before.speaker, seller) == "rep" or \
+            re.search(ADDRESSED.format(name=re.escape(name.text)), turns[index].text, re.IGNORECASE) is None:
+        return None
+    return before.speaker
 
 
 def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Candidate]:

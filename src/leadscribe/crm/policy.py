@@ -126,7 +126,8 @@ def decide(obj: str, name: str, candidates: list[Candidate], auto: float, review
                         decision="skip", reason=f"confidence {confidence:.2f} below review threshold {review:.2f}")
     if from_rep:
         return CrmField(object=obj, field=name, value=best.value, confidence=confidence, entity_ids=ids,
-                        decision="review", reason="only the rep said it; the prospect did not confirm")
+                        decision="review", reason="; ".join(filter(None, [
+                            "only the rep said it; the prospect did not confirm", best.note])))
     if best.note:
         return CrmField(object=obj, field=name, value=best.value, confidence=confidence, entity_ids=ids,
                         decision="review", reason=best.note)
