@@ -156,6 +156,8 @@ LETTER_NAMES = {
 }
 # What may stand between the name and its letters: "Sofia, with an F", "Fischer - that's with a C".
 HINT_START = re.compile(r"^[\s,.\-]*(?:that's\s+|that is\s+|it's\s+|spelled\s+)?(with(?:out)?)\s+", re.IGNORECASE)
+# A hint needs this word; a turn without it is not searched.
+HINT_WORD = re.compile(r"\bwith", re.IGNORECASE)
 # Words said before the letter. An article asks only that the spelling has it; a number asks for that many.
 HINT_ARTICLES = {"a", "an", "the"}
 HINT_COUNTS = {"one": 1, "1": 1, "single": 1, "two": 2, "2": 2, "double": 2}
@@ -226,6 +228,8 @@ def hinted_spelling(name: str, texts: Iterable[str], part: str) -> Optional[str]
     if len(spellings) < 2:
         return None
     for text in texts:
+        if not HINT_WORD.search(text):
+            continue
         for heard in re.finditer(r"[A-Za-z']+", text):
             if sound_key(heard.group()) != key:
                 continue
