@@ -89,6 +89,7 @@ def test_a_spelling_question_answered_by_the_caller_tells_the_spelling():
     assert spelling_confirmed("Sophia", answered_spellings("Sofia with an F or a P H?", "With a P H.")) == "Sophia"
     assert spelling_confirmed("Sofia", answered_spellings("Is that Sofia with an F?", "Nope, with a P H.")) == "Sophia"
     assert spelling_confirmed("Fischer", answered_spellings("Is that Fischer with a C?", "No."), "last") == "Fisher"
+    assert spelling_confirmed("Fisher", answered_spellings("Fisher without a C?", "No."), "last") == "Fischer"
     assert spelling_confirmed("Sophia", answered_spellings("So that's S-O-F-I-A?", "Yep.")) == "Sofia"
     # A yes or no to a choice, and a yes to a question that is about no letter, tell nothing.
     assert answered_spellings("Is that Sofia with an F or a P H?", "Yes.") == []

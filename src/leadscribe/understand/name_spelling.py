@@ -248,7 +248,8 @@ def hinted_spelling(name: str, texts: Iterable[str], part: str) -> Optional[str]
 
 # A caller's answer to a spelling question: the words it may start with before saying the letters, and the ones
 # that say "as you said".
-ANSWER_LEAD = re.compile(r"^\W*(?:(?:yes|yeah|yep|no|nope|correct|right|exactly|sorry|that's|it's)\W+)*", re.IGNORECASE)
+ANSWER_LEAD = re.compile(r"^\W*(?:(?:yes|yeah|yep|no|nope|correct|right|exactly|sorry|that's|it's)\W+)*",
+                         re.IGNORECASE)
 AGREES = re.compile(r"^\W*(?:yes|yeah|yep|yup|correct|exactly|that's right|that is right|that's correct)\b",
                     re.IGNORECASE)
 DENIES = re.compile(r"^\W*(?:no|nope|not quite)\b", re.IGNORECASE)
@@ -269,8 +270,12 @@ def answered_spellings(question: str, answer: str) -> list[str]:
     if AGREES.match(answer) and not asks_a_choice and (hint is not None or spelled_out([question])):
         return [question]
     if DENIES.match(answer) and not asks_a_choice and hint is not None:
-        # "Is that Fischer with a C?" / "No.": the name lacks the letter.
-        return [question[:hint.end()] + re.sub(r"^(\W*)with(?:out)?", r"\1without", question[hint.end():],
-                                                flags=re.IGNORECASE)]
+        # "Is that Fischer with a C?" / "No.": the name lacks the letter (and has the one it was asked without).
+        flipped = re.sub(r"^(\W*)(with(?:out)?)", lambda m: m.group(1) + FLIPPED[m.group(2).lower()],
+                         question[hint.end():], flags=re.IGNORECASE)
+        return [question[:hint.end()] + flipped]
     return []
+
+
+FLIPPED = {"with": "without", "without": "with"}
 
