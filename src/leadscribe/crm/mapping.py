@@ -402,8 +402,9 @@ def name_candidate(call: Call, value: str, part: str, confidence: float, role: s
         # No other check applies: the value is the address's spelling, and a person confirms it.
         return Candidate(value=spelled, confidence=confidence, role=role, entity_ids=list(ids),
                          note=f"'{value}' was heard, which is no common name; the e-mail spells it '{spelled.lower()}'")
-    value, note = verified_spelling(call, value, part, seller)
-    note = spelled_otherwise(call, value, seller) or note
+    value, note, told = verified_spelling(call, value, part, seller)
+    if not told:  # a spelling the caller gave is not doubted by the address, which only heard the sound again
+        note = spelled_otherwise(call, value, seller) or note
     ids = list(ids)
     # The address agrees only for a known name: one recogniser hearing an unfamiliar sound twice writes the same
     # word twice ("Walker" heard as "Water" in the name and in "thomas.water@"), so for a word that is no common
@@ -437,19 +438,20 @@ def name_in_email(call: Call, value: str, part: str, ids: list[str], seller: Sel
     return None
 
 
-def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple[str, str]:
+def verified_spelling(call: Call, name: str, part: str, seller: Seller) -> tuple[str, str, bool]:
     """The name as the prospect spelled it, if they did (letter by letter, "Sofia, S-O-F-I-A", or by a letter
     that tells its spellings apart, "Sofia with an F"), with no doubt left; otherwise the name as heard and, when
     another common spelling sounds the same ("Sophia"/"Sofia", "Fisher"/"Fischer"), a reason for a person to check
-    which one is theirs. The e-mail said aloud is no check: it is another hearing of the same sound."""
+    which one is theirs. The e-mail said aloud is no check: it is another hearing of the same sound. The third
+    item says whether the caller gave the spelling."""
     confirmed = spelling_confirmed(name, prospect_said(call, seller), part)
     if confirmed is not None:
-        return confirmed, ""
+        return confirmed, "", True
     rivals = rival_spellings(name, "first" if part == "first" else "last")
     if rivals:
         shown = "', '".join(rivals[:3])
-        return name, f"'{name}' sounds like '{shown}' too: the spelling was not spelled out"
-    return name, ""
+        return name, f"'{name}' sounds like '{shown}' too: the spelling was not spelled out", False
+    return name, "", False
 
 
 def prospect_said(call: Call, seller: Seller) -> list[str]:
@@ -488,8 +490,6 @@ def is_emails_last_name(call: Call, name: str, seller: Seller) -> bool:
 def spelled_otherwise(call: Call, name: str, seller: Seller) -> str:
     """A reason for review when the prospect's e-mail spells a name that sounds like `name` another way
     ("Sophia" said, "sofia.miller@..." spelled): which spelling is theirs is for a person to check."""
-    if spelling_confirmed(name, prospect_said(call, seller)) == name:
-        return ""  # the caller gave the spelling; the address only heard the sound again
     key = jellyfish.metaphone(name)
     for local in prospect_email_locals(call, seller):
         for part in local_parts(local):

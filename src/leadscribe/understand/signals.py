@@ -429,10 +429,11 @@ def barely_heard_sentence(ut: UtteranceText, at: int, entity: Entity) -> str:
     start, end = sentence_around(ut.text, at, at + len(entity.text))
     own = set(ut.word_indices(at, at + len(entity.text)))
     others = [ut.utterance.words[i].confidence for i in ut.word_indices(start, end) if i not in own]
-    if not others or sum(others) / len(others) >= UNCLEAR_SENTENCE:
+    mean = sum(others) / len(others) if others else 1.0
+    if mean >= UNCLEAR_SENTENCE:
         return ""
-    return f"the sentence {entity.value} was said in was barely heard (mean word confidence " \
-           f"{sum(others) / len(others):.2f}): the list may hold what was said otherwise"
+    return f"the sentence {entity.value} was said in was barely heard (mean word confidence {mean:.2f}): the " \
+           f"list may hold what was said otherwise"
 
 
 CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]+\b")
