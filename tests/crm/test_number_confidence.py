@@ -113,3 +113,26 @@ def test_an_amount_said_twice_in_a_turn_takes_each_currency_words_own_hearing():
     entities(call, make_context())
     first, second = [e for e in call.entities if e.type == "MONEY"]
     assert currency_confidence(call, second) > 0.8 > currency_confidence(call, first)
+
+
+def test_a_number_said_in_a_sentence_whisper_barely_heard_goes_to_review():
+    # "Realistically we can spend half a million" heard as "Very illistically, we've spent $10 million in here.":
+    # the digits came out clear, the words around them were guesses (mean 0.42 in the call this is from).
+    said = [("S1", "rep", "Do you have a budget in mind?"),
+            ("S2", "prospect", "Very illistically, we've spent $10 million in here.")]
+    garbled = fields_of(said, {"Very": 0.25, "illistically": 0.6, "we've": 0.51, "spent": 0.25, "$10": 0.46,
+                               "million": 0.89, "in": 0.84, "here": 0.08})
+    amount = garbled["deal.amount"]
+    assert (amount.value, amount.decision) == (10_000_000, "review")
+    assert "barely heard (mean word confidence 0.42)" in amount.reason
+    # The currency sign is a hearing of its own, scored by its own confidence, not by the sentence.
+    assert "barely heard" not in garbled["deal.deal_currency_code"].reason
+    # A head count in such a sentence too; the same sentences heard clearly, or with one faint word
+    # beside clear ones, are what was said.
+    count = fields_of([REP_QUESTION, ("S2", "prospect", "Four roughly well, 100 people in toto.")],
+                      {"Four": 0.2, "roughly": 0.3, "well": 0.2, "in": 0.5, "toto": 0.1})
+    assert count["company.numberofemployees"].decision == "review"
+    assert "barely heard" in count["company.numberofemployees"].reason
+    for faint in ({}, {"here": 0.08}):
+        clear = fields_of(said, {"$10": 0.46, **faint})["deal.amount"]
+        assert (clear.decision, "barely heard" in clear.reason) == ("auto", False)

@@ -20,7 +20,7 @@ from leadscribe.understand.entities import currency_confidence, entities_of
 from leadscribe.understand.models import is_word
 from leadscribe.understand.name_spelling import (answered_spellings, is_common_name, misspelled_name, name_part,
                                                  rival_spellings, sound_key, spelling_confirmed)
-from leadscribe.understand.text import UtteranceText
+from leadscribe.understand.text import UNCLEAR_SENTENCE, UtteranceText
 from leadscribe.understand.vocabulary import squash
 
 OWNER_OBJECTS = {"contact", "company"}
@@ -271,6 +271,28 @@ def respelled_email(call: Call, email: Entity, seller: Seller) -> tuple[str, str
     return new_value, f"the address was heard as '{value}' and respelled {how}"
 
 
+# Amounts and counts, which Whisper may hear as other numbers of the same form ("$10 million" for "half a million"):
+# said in a sentence it did not follow, they are guesses, however sure it was of the digits. Names and phone
+# numbers have checks of their own (spelling, dictation), and right ones are often said in a garbled introduction
+# (mean 0.46-0.53 on the synthetic calls).
+SENTENCE_CHECKED_TYPES = {"MONEY", "QUANTITY"}
+
+
+def said_in_unclear_sentence(call: Call, entity: Entity) -> str:
+    """Why a person must check a number: the other words of the sentence it was said in were heard at a mean
+    probability under UNCLEAR_SENTENCE; "" when they were not, or when the entity stands in no one sentence."""
+    utterance = next((u for u in call.transcription.utterances if u.id == entity.utterance), None)
+    if utterance is None:
+        return ""
+    ut = UtteranceText.of(utterance)
+    at = ut.locate(entity.text, entity.start)
+    mean = ut.sentence_hearing(at, at + len(entity.text)) if at >= 0 else 1.0
+    if mean >= UNCLEAR_SENTENCE:
+        return ""
+    return f"the sentence '{entity.text}' was said in was barely heard (mean word confidence {mean:.2f}): " \
+           f"check the number in the recording"
+
+
 def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "",
                      confidence: Optional[float] = None) -> Candidate:
     return Candidate(value=value, confidence=entity.confidence if confidence is None else confidence,
@@ -353,6 +375,8 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         if entity.type == "MONEY" and isinstance(entity.value, dict) and \
                 (entity.value.get("amount") or 0) < SMALLEST_DEAL_AMOUNT:
             note = f"an amount of {entity.value.get('amount')} is too small for a deal's budget: check what was said"
+        if not note and entity.type in SENTENCE_CHECKED_TYPES and key != "currency":
+            note = said_in_unclear_sentence(call, entity)
         # The currency is its own hearing ("pounds" clear while "120,000" is not), so it has its own confidence.
         confidence = currency_confidence(call, entity) if entity.type == "MONEY" and key == "currency" else None
         found.append(entity_candidate(entity, value, seller, note, confidence))

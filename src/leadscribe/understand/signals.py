@@ -21,7 +21,7 @@ from leadscribe.understand.dates import call_date
 from leadscribe.understand.embeddings import sentence_vectors
 from leadscribe.understand.models import embed, is_word, spacy_model
 from leadscribe.understand.sentiment import LABELS, sentence_scores
-from leadscribe.understand.text import UtteranceText, sentence_around
+from leadscribe.understand.text import UNCLEAR_SENTENCE, UtteranceText, sentence_around
 from leadscribe.understand.vocabulary import CATEGORY_TYPES, same_first_sound, similarity, squash
 
 # Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label; every label
@@ -415,21 +415,13 @@ def unheard_neighbours(ut: UtteranceText, at: int, entity: Entity, tools: list[t
             if words[i].confidence < UNHEARD_NEIGHBOUR and word and word.lower() not in LIST_JOINERS]
 
 
-# The words said around a listed name, heard on average at less than even odds: Whisper did not follow the sentence
-# ("I lost track is slack for sorghum." for "Today everything is in Oracle and Slack", mean 0.31), so what the
-# list held there is unknown. Sentences around lists it heard right average 0.57 and up on the synthetic calls.
-UNCLEAR_SENTENCE = 0.5
-
-
 def barely_heard_sentence(ut: UtteranceText, at: int, entity: Entity) -> str:
     """Why a list holding the name said at `at` may be garbled: the other words of its sentence were heard at a
-    mean probability under UNCLEAR_SENTENCE; "" when they were not, or when the sentence is the name alone."""
+    mean probability under UNCLEAR_SENTENCE ("I lost track is slack for sorghum." for "Today everything is in
+    Oracle and Slack", mean 0.31); "" when they were not, or when the sentence is the name alone."""
     if at < 0:
         return ""
-    start, end = sentence_around(ut.text, at, at + len(entity.text))
-    own = set(ut.word_indices(at, at + len(entity.text)))
-    others = [ut.utterance.words[i].confidence for i in ut.word_indices(start, end) if i not in own]
-    mean = sum(others) / len(others) if others else 1.0
+    mean = ut.sentence_hearing(at, at + len(entity.text))
     if mean >= UNCLEAR_SENTENCE:
         return ""
     return f"the sentence {entity.value} was said in was barely heard (mean word confidence {mean:.2f}): the " \
