@@ -202,7 +202,7 @@ def test_an_address_that_agrees_with_no_name_heard_loses_confidence():
     assert misheard["email"].decision in {"review", "skip"}
 
 
-def test_a_misspelled_name_in_an_address_is_respelled_for_review():
+def test_a_misspelled_name_in_an_address_is_respelled_as_the_name():
     from leadscribe.understand.name_spelling import misspelled_name
     assert misspelled_name("potel", ["Laura", "Patel"]) == "Patel"
     assert misspelled_name("junson", ["Julia", "Johnson"]) == "Johnson"
@@ -219,10 +219,39 @@ def test_a_misspelled_name_in_an_address_is_respelled_for_review():
         ("S2", "prospect", "Yes, my name is Laura Patel, and I work as the head of operations at Lakeside Clinics."),
         ("S2", "prospect", "You can email me at laura dot potel at lakesideclinics dot com."),
     ], vocabulary=VOCABULARY)
-    assert (fields["email"].value, fields["email"].decision) == ("laura.patel@lakesideclinics.com", "review")
-    assert "heard as 'laura.potel@lakesideclinics.com'" in fields["email"].reason
-    # "potel" is no one's name, so it casts no doubt on the name heard in a sentence.
+    # "potel" is no one's name, so it casts no doubt on the name heard in a sentence; that name is written, and
+    # so is the address that spells it.
     assert (fields["lastname"].value, fields["lastname"].decision) == ("Patel", "auto")
+    assert (fields["email"].value, fields["email"].decision) == ("laura.patel@lakesideclinics.com", "auto")
+    assert "heard as 'laura.potel@lakesideclinics.com'" in fields["email"].reason
+    assert "Laura, Patel written as the contact's name" in fields["email"].reason
+
+
+def test_a_respelled_address_waits_for_a_name_a_person_checks():
+    # The name heard unsurely in the introduction: the last name goes to review, and the address respelled as it too.
+    fields = fields_of([
+        ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+        ("S2", "prospect", "Yes, my name is Laura Patel, and I work as the head of operations at Lakeside Clinics."),
+        ("S2", "prospect", "You can email me at laura dot potel at lakesideclinics dot com."),
+    ], vocabulary=VOCABULARY, low_confidence_words=("Laura", "Patel"))
+    assert fields["lastname"].decision == "review"
+    assert (fields["email"].value, fields["email"].decision) == ("laura.patel@lakesideclinics.com", "review")
+    # An address under its own auto threshold waits however its name was heard.
+    from leadscribe.crm.mapping import write_addresses_spelled_as_written_names
+    from leadscribe.crm.policy import find_seller
+    call = make_call([
+        ("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+        ("S2", "prospect", "Yes, my name is Laura Patel, and I work as the head of operations at Lakeside Clinics."),
+        ("S2", "prospect", "You can email me at laura dot potel at lakesideclinics dot com."),
+    ], vocabulary=VOCABULARY)
+    entities(call, make_context())
+    proposed = propose_fields(call, load_mapping())
+    email = next(f for f in proposed if f.field == "email")
+    assert email.decision == "auto"
+    email.decision, email.reason = "review", email.reason.split("; ")[0]
+    write_addresses_spelled_as_written_names(call, proposed, {("contact", "email"): email.confidence + 0.01},
+                                             find_seller(call, None))
+    assert email.decision == "review"
 
 
 def test_an_address_agreeing_with_a_name_that_is_no_known_name_does_not_raise_it():

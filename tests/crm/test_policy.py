@@ -207,6 +207,22 @@ def test_the_company_named_in_the_contacts_introduction_is_the_employer():
     assert fields["name"].decision == "review" and "conflicting values" in fields["name"].reason
 
 
+def test_a_surname_tagged_as_an_organisation_is_no_rival_company():
+    # spaCy tags "Novak", said alone, as an organisation; it is the name of the person who just introduced himself.
+    vocabulary = {"companies": ["Summit Freight", "Northwind Analytics"]}
+    said = [("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+            ("S2", "prospect", "Sure, in David Novak Procurement Manager at Summit Freight, that's Novak with no C.")]
+    call = make_call(said, vocabulary=vocabulary)
+    entities(call, make_context())
+    assert ("ORGANIZATION", "Novak") in {(e.type, e.value) for e in call.entities}
+    fields = fields_of(said, vocabulary=vocabulary)
+    assert (fields["name"].value, fields["name"].decision) == ("Summit Freight", "auto")
+    # A company that is no one's name still conflicts.
+    said[1] = ("S2", "prospect", "Sure, in David Novak Procurement Manager at Summit Freight and Granite Health.")
+    fields = fields_of(said, vocabulary={"companies": [*vocabulary["companies"], "Granite Health"]})
+    assert fields["name"].decision == "review" and "conflicting values" in fields["name"].reason
+
+
 def test_a_title_holding_a_word_that_is_no_word_goes_to_review():
     # "Tom, procurement manager" heard as "imtomiscent procurement manager".
     said = "Sure, I'm imtomiscent procurement manager at Summit Freight."

@@ -24,6 +24,7 @@ from leadscribe.understand.text import UNCLEAR_SENTENCE, UtteranceText
 from leadscribe.understand.vocabulary import squash
 
 OWNER_OBJECTS = {"contact", "company"}
+CONTACT_NAME_FIELDS = ("firstname", "lastname")
 # Values a second mention confirms: an amount or a count said twice. (A currency said twice with other amounts
 # confirms neither amount, so `currency` fields are left out.)
 REPEATABLE_TYPES = {"MONEY", "QUANTITY"}
@@ -63,16 +64,43 @@ def crm(call: Call, ctx) -> None:
 def propose_fields(call: Call, mapping: dict[str, Any], seller_company: Optional[str] = None) -> list:
     seller = find_seller(call, seller_company)
     defaults = mapping.get("defaults", {})
-    fields = []
+    fields, auto_thresholds = [], {}
     for spec in mapping["fields"]:
+        auto = float(spec.get("auto", defaults.get("auto", 0.8)))
         candidates = corroborated(call, spec, candidates_for(call, spec, seller), seller)
-        decided = decide(spec["object"], spec["field"], candidates, float(spec.get("auto", defaults.get("auto", 0.8))),
+        decided = decide(spec["object"], spec["field"], candidates, auto,
                          float(spec.get("review", defaults.get("review", 0.35))))
         if decided is None and spec.get("flag_unread") and spec.get("type") in UNREAD_FINDERS:
             decided = unread_value(call, spec, seller)
         if decided is not None:
             fields.append(decided)
+            auto_thresholds[(decided.object, decided.field)] = auto
+    write_addresses_spelled_as_written_names(call, fields, auto_thresholds, seller)
     return fields
+
+
+def write_addresses_spelled_as_written_names(call: Call, fields: list[CrmField],
+                                             auto_thresholds: dict[tuple[str, str], float], seller: Seller) -> None:
+    """An address held back only because words of it were respelled as the contact's name ("prea.turner@" heard,
+    "priya.turner@" proposed after "Priya Turner") is written when every word of its local part is a name the CRM
+    gets written anyway (contact first or last name, auto), at the address's own auto threshold. The address
+    then rests on the hearing that wrote the name: if the name is right, so are the letters changed in it."""
+    written = {str(f.value).lower() for f in fields if f.object == "contact" and f.field in CONTACT_NAME_FIELDS
+               and f.decision == "auto"}
+    by_id = {e.id: e for e in call.entities}
+    for field in fields:
+        auto = auto_thresholds.get((field.object, field.field))
+        # The address itself, of the entities behind the field (the others confirmed its domain).
+        address = next((by_id[i] for i in field.entity_ids if i in by_id and by_id[i].type == "EMAIL"), None)
+        if field.decision != "review" or auto is None or field.confidence < auto or address is None:
+            continue
+        respelled_as, why = respelled_email(call, address, seller)
+        words = [word for word in local_parts(respelled_as) if word]
+        if why and field.reason == why and respelled_as == field.value and words and \
+                all(word in written for word in words):
+            field.decision = "auto"
+            field.reason = f"{why}; {', '.join(dict.fromkeys(w.capitalize() for w in words))} written as the " \
+                           f"contact's name, confidence {field.confidence:.2f} >= {auto:.2f}"
 
 
 # How much of what follows an unread number its reason quotes, when that is a correction of it.
@@ -593,7 +621,11 @@ def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Can
     """Of the organisations the prospect's side named, the contact's company is the one named where someone of
     that side gave their job title ("Anna Brown, procurement manager over at Lakeside Clinics"); one named in
     passing ("Security Review is a must for us", "we bought Beta Corp last year") is no employer. Without one
-    such introduction every name stays, and the policy shows the conflict."""
+    such introduction every name stays, and the policy shows the conflict. A name of a person heard in the call
+    is no company either: spaCy tags a surname said alone as an organisation ("that's Novak with no C" after
+    "David Novak, procurement manager at Summit Freight")."""
+    people = {word.lower() for e in call.entities if e.type == "PERSON" for word in str(e.value).split()}
+    found = [c for c in found if str(c.value).lower() not in people]
     by_id = {e.id: e for e in call.entities}
     introductions = {e.utterance for e in call.entities if e.type == "JOB_TITLE" and not seller.owns(e)
                      and effective_role(e.role, e.speaker, seller) != "rep"}
