@@ -18,8 +18,8 @@ from leadscribe.understand.contacts import (ADDRESS_ASKED, CORRECTION_ATTEMPT, F
                                             find_unread_addresses, find_unread_numbers)
 from leadscribe.understand.entities import currency_confidence, entities_of
 from leadscribe.understand.models import is_word
-from leadscribe.understand.name_spelling import (answered_spellings, is_common_name, misspelled_name, name_part,
-                                                 rival_spellings, sound_key, spelling_confirmed)
+from leadscribe.understand.name_spelling import (answered_spellings, is_common_name, is_known_name, misspelled_name,
+                                                 name_part, rival_spellings, sound_key, spelling_confirmed)
 from leadscribe.understand.text import UNCLEAR_SENTENCE, UtteranceText
 from leadscribe.understand.vocabulary import squash
 
@@ -83,8 +83,8 @@ def write_addresses_spelled_as_written_names(call: Call, fields: list[CrmField],
                                              auto_thresholds: dict[tuple[str, str], float], seller: Seller) -> None:
     """An address held back only because words of it were respelled as the contact's name ("prea.turner@" heard,
     "priya.turner@" proposed after "Priya Turner") is written when every word of its local part is a name the CRM
-    gets written anyway (contact first or last name, auto), at the address's own auto threshold. The address
-    then rests on the hearing that wrote the name: if the name is right, so are the letters changed in it."""
+    gets written anyway (contact first or last name, auto), at the address's own auto threshold. The letters
+    changed rest on the hearing that wrote the name: if the name is right, so are they."""
     written = {str(f.value).lower() for f in fields if f.object == "contact" and f.field in CONTACT_NAME_FIELDS
                and f.decision == "auto"}
     by_id = {e.id: e for e in call.entities}
@@ -95,9 +95,13 @@ def write_addresses_spelled_as_written_names(call: Call, fields: list[CrmField],
         if field.decision != "review" or auto is None or field.confidence < auto or address is None:
             continue
         respelled_as, why = respelled_email(call, address, seller)
-        words = [word for word in local_parts(respelled_as) if word]
-        if why and field.reason == why and respelled_as == field.value and words and \
-                all(word in written for word in words):
+        heard = local_parts(address.value)
+        words = local_parts(respelled_as)
+        # A word kept as heard must be a known name: an unfamiliar word in the address and in the name is one
+        # mishearing written twice ("Walker" heard as "Water" in both), not a name confirmed.
+        if why and field.reason == why and respelled_as == field.value and any(words) and len(heard) == len(words) \
+                and all(not word or (word in written and (word != was.lower() or is_known_name(word)))
+                        for word, was in zip(words, heard)):
             field.decision = "auto"
             field.reason = f"{why}; {', '.join(dict.fromkeys(w.capitalize() for w in words))} written as the " \
                            f"contact's name, confidence {field.confidence:.2f} >= {auto:.2f}"
