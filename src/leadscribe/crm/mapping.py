@@ -95,16 +95,21 @@ def write_addresses_spelled_as_written_names(call: Call, fields: list[CrmField],
         if field.decision != "review" or auto is None or field.confidence < auto or address is None:
             continue
         respelled_as, why = respelled_email(call, address, seller)
-        heard = local_parts(address.value)
         words = local_parts(respelled_as)
-        # A word kept as heard must be a known name: an unfamiliar word in the address and in the name is one
-        # mishearing written twice ("Walker" heard as "Water" in both), not a name confirmed.
-        if why and field.reason == why and respelled_as == field.value and any(words) and len(heard) == len(words) \
-                and all(not word or (word in written and (word != was.lower() or is_known_name(word)))
-                        for word, was in zip(words, heard)):
+        if why and field.reason == why and respelled_as == field.value and \
+                spells_written_names(local_parts(address.value), words, written):
             field.decision = "auto"
-            field.reason = f"{why}; {', '.join(dict.fromkeys(w.capitalize() for w in words))} written as the " \
-                           f"contact's name, confidence {field.confidence:.2f} >= {auto:.2f}"
+            field.reason = f"{why}; {', '.join(dict.fromkeys(w.capitalize() for w in words if w))} written as " \
+                           f"the contact's name, confidence {field.confidence:.2f} >= {auto:.2f}"
+
+
+def spells_written_names(heard: list[str], respelled: list[str], written: set[str]) -> bool:
+    """Whether every word of a respelled local part is a name written to the CRM (`written`, lower-case), and each
+    word kept as `heard` a known name: an unfamiliar word in the address and in the name is one mishearing written
+    twice ("Walker" heard as "Water" in both), not a name confirmed."""
+    pairs = [(word, was) for word, was in zip(respelled, heard) if word]
+    return bool(pairs) and len(heard) == len(respelled) and all(
+        word in written and (word != was.lower() or is_known_name(word)) for word, was in pairs)
 
 
 # How much of what follows an unread number its reason quotes, when that is a correction of it.

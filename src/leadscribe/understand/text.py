@@ -16,8 +16,9 @@ from leadscribe.understand.numbers import SCALES, TENS_WORDS, UNITS_WORDS
 DIGIT_FORM_SHARE = 0.5
 # The other words of a sentence, heard on average at less than even odds: Whisper did not follow it, so a value or a
 # list said in it is a guess too ("I lost track is slack for sorghum." for "Today everything is in Oracle and
-# Slack", mean 0.31; "Very illistically, we've spent $10 million in here." for "half a million", 0.42). On the
-# synthetic calls, sentences around values and lists heard right average 0.57 and up.
+# Slack", mean 0.31; "Very illistically, we've spent $10 million in here." for "half a million", 0.42). On 18
+# synthetic seeds, sentences around lists heard right average 0.57 and up; two amounts heard right sat in such
+# sentences ("Or is it is 1.2 million euros", 0.43 and 0.44) and go to review with the wrong one.
 UNCLEAR_SENTENCE = 0.5
 HAS_DIGIT = re.compile(r"\d")
 # A number said in words shares its probability the same way ("twelve hundred" at 0.27 beside "1200"), and so does
