@@ -20,7 +20,7 @@ from leadscribe.understand.entities import currency_confidence, entities_of
 from leadscribe.understand.models import is_word
 from leadscribe.understand.name_spelling import (answered_spellings, is_common_name, is_known_name, misspelled_name,
                                                  name_part, rival_spellings, sound_key, spelling_confirmed)
-from leadscribe.understand.text import UNCLEAR_SENTENCE, UtteranceText
+from leadscribe.understand.text import UtteranceText, where_said
 from leadscribe.understand.vocabulary import squash
 
 OWNER_OBJECTS = {"contact", "company"}
@@ -318,13 +318,12 @@ SENTENCE_CHECKED_TYPES = {"MONEY", "QUANTITY"}
 def said_in_unclear_sentence(call: Call, entity: Entity) -> str:
     """Why a person must check a number: the other words of the sentence it was said in were heard at a mean
     probability under UNCLEAR_SENTENCE; "" when they were not, or when the entity stands in no one sentence."""
-    utterance = next((u for u in call.transcription.utterances if u.id == entity.utterance), None)
-    if utterance is None:
+    place = where_said(call, entity)
+    if place is None:
         return ""
-    ut = UtteranceText.of(utterance)
-    at = ut.locate(entity.text, entity.start)
-    mean = ut.sentence_hearing(at, at + len(entity.text)) if at >= 0 else 1.0
-    if mean >= UNCLEAR_SENTENCE:
+    ut, at = place
+    mean = ut.unclear_sentence(at, at + len(entity.text))
+    if mean is None:
         return ""
     return f"the sentence '{entity.text}' was said in was barely heard (mean word confidence {mean:.2f}): " \
            f"check the number in the recording"

@@ -429,21 +429,19 @@ def digit_runs(text: str, homophones: bool = False) -> list[DigitRun]:
     tokens = tokenize(text)
     for position, tok in enumerate(tokens):
         word = tok.text.strip("-()+")
-        digits = digits_of(word, tok.raw)
-        guessed = False
-        if digits is not None:
-            pass
-        elif word in DIGIT_WORDS and (word not in {"o", "oh"} or current is not None):
-            digits = DIGIT_WORDS[word]
-        elif homophones and word in DIGIT_HOMOPHONES and (current is not None or (
-                position + 1 < len(tokens) and says_a_digit(tokens[position + 1]))):
-            digits, guessed = DIGIT_HOMOPHONES[word], True
-        elif word in REPEATS:
-            repeat = REPEATS[word]
-            continue
-        elif word == "plus" and current is None:
-            current = DigitRun(tok.start, tok.end, "", plus=True)
-            continue
+        digits, guessed = digits_of(word, tok.raw), False
+        if digits is None:
+            if word in DIGIT_WORDS and (word not in {"o", "oh"} or current is not None):
+                digits = DIGIT_WORDS[word]
+            elif homophones and word in DIGIT_HOMOPHONES and (current is not None or (
+                    position + 1 < len(tokens) and says_a_digit(tokens[position + 1]))):
+                digits, guessed = DIGIT_HOMOPHONES[word], True
+            elif word in REPEATS:
+                repeat = REPEATS[word]
+                continue
+            elif word == "plus" and current is None:
+                current = DigitRun(tok.start, tok.end, "", plus=True)
+                continue
         if digits is None:
             if current is not None and current.digits:
                 runs.append(current)

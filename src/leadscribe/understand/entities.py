@@ -21,7 +21,7 @@ from leadscribe.understand.introductions import TITLE_WORDS, employers, introduc
 from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
 from leadscribe.understand.numbers import CURRENCY_SYMBOLS, CURRENCY_WORDS, NumberMention, find_numbers, tokenize
-from leadscribe.understand.text import UtteranceText, combined_confidence, sentence_around
+from leadscribe.understand.text import UtteranceText, combined_confidence, sentence_around, where_said
 from leadscribe.understand.vocabulary import (CATEGORY_TYPES, CONFIDENT_HEARING, MIN_SIMILARITY_UNSURE,
                                               match_vocabulary, same_first_sound, similarity, squash)
 
@@ -468,13 +468,10 @@ def currency_confidence(call: Call, money: Entity) -> float:
     The amount's digits and the currency are separate hearings: "120,000" may be unsure while "pounds" is clear.
     Without a currency said or written the entity's own confidence stands.
     """
-    utterance = next((u for u in call.transcription.utterances if u.id == money.utterance), None)
-    if utterance is None or not isinstance(money.value, dict) or not money.value.get("currency"):
+    place = where_said(call, money) if isinstance(money.value, dict) and money.value.get("currency") else None
+    if place is None:
         return money.confidence
-    ut = UtteranceText.of(utterance)
-    offset = ut.locate(money.text, money.start)  # the amount said again later in the turn is another hearing
-    if offset < 0:
-        return money.confidence
+    ut, offset = place
     for token in tokenize(money.text):
         if token.text in CURRENCY_WORDS or token.text[:1] in CURRENCY_SYMBOLS:
             hearing = ut.weakest_hearing(offset + token.start, offset + token.end)

@@ -21,7 +21,7 @@ from leadscribe.understand.dates import call_date
 from leadscribe.understand.embeddings import sentence_vectors
 from leadscribe.understand.models import embed, is_word, spacy_model
 from leadscribe.understand.sentiment import LABELS, sentence_scores
-from leadscribe.understand.text import UNCLEAR_SENTENCE, UtteranceText, sentence_around
+from leadscribe.understand.text import UtteranceText, sentence_around
 from leadscribe.understand.vocabulary import CATEGORY_TYPES, same_first_sound, similarity, squash
 
 # Cosine similarity a sentence needs to its nearest examples, and the margin over the runner-up label; every label
@@ -419,10 +419,8 @@ def barely_heard_sentence(ut: UtteranceText, at: int, entity: Entity) -> str:
     """Why a list holding the name said at `at` may be garbled: the other words of its sentence were heard at a
     mean probability under UNCLEAR_SENTENCE ("I lost track is slack for sorghum." for "Today everything is in
     Oracle and Slack", mean 0.31); "" when they were not, or when the sentence is the name alone."""
-    if at < 0:
-        return ""
-    mean = ut.sentence_hearing(at, at + len(entity.text))
-    if mean >= UNCLEAR_SENTENCE:
+    mean = ut.unclear_sentence(at, at + len(entity.text)) if at >= 0 else None
+    if mean is None:
         return ""
     return f"the sentence {entity.value} was said in was barely heard (mean word confidence {mean:.2f}): the " \
            f"list may hold what was said otherwise"

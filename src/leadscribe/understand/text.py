@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Optional
 
-from leadscribe.schema import Utterance
+from leadscribe.schema import Call, Entity, Utterance
 from leadscribe.understand.numbers import SCALES, TENS_WORDS, UNITS_WORDS
 
 # Whisper shares a number's probability among the ways to write it ("5,000", "5000", "five thousand", "$80" and
@@ -98,14 +99,16 @@ class UtteranceText:
             return self.utterance.confidence if self.utterance.words else 1.0
         return sum(self.utterance.words[i].confidence for i in indices) / len(indices)
 
-    def sentence_hearing(self, start: int, end: int) -> float:
-        """How clearly the rest of the sentence around start..end was heard: the mean probability of its words
-        outside the span; 1.0 when there are none (the sentence is the span alone)."""
+    def unclear_sentence(self, start: int, end: int) -> Optional[float]:
+        """The mean probability of the other words of the sentence around start..end when it is under
+        UNCLEAR_SENTENCE (Whisper did not follow the sentence); None when it is not, or when the sentence is the
+        span alone."""
         sentence_start, sentence_end = sentence_around(self.text, start, end)
         own = set(self.word_indices(start, end))
         others = [self.utterance.words[i].confidence for i in self.word_indices(sentence_start, sentence_end)
                   if i not in own]
-        return sum(others) / len(others) if others else 1.0
+        mean = sum(others) / len(others) if others else 1.0
+        return mean if mean < UNCLEAR_SENTENCE else None
 
     def weakest_hearing(self, start: int, end: int, other_values: Collection[str] = ()) -> float:
         """How clearly the span's least certain word was heard (`word_evidence`); 1.0 when there are no words.
@@ -181,3 +184,14 @@ def combined_confidence(extractor: float, asr: float) -> float:
     multiply: a name heard at 0.2 keeps 60% of the extractor's confidence.
     """
     return round(extractor * (0.5 + 0.5 * max(0.0, min(1.0, asr))), 4)
+
+
+def where_said(call: Call, entity: Entity) -> Optional[tuple[UtteranceText, int]]:
+    """The entity's turn as text and where the entity's words stand in it (of two places, the one said when the
+    entity was: the same amount said again later in the turn is another hearing); None when neither is found."""
+    utterance = next((u for u in call.transcription.utterances if u.id == entity.utterance), None)
+    if utterance is None:
+        return None
+    ut = UtteranceText.of(utterance)
+    at = ut.locate(entity.text, entity.start)
+    return (ut, at) if at >= 0 else None
