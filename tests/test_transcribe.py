@@ -12,6 +12,7 @@ from leadscribe.audio.decode import SAMPLE_RATE, decode_audio
 from leadscribe.config import Settings
 from leadscribe.errors import ModelError
 from leadscribe.pipeline import enrich
+from leadscribe.schema import Segment, Word
 from leadscribe.speech import models
 from leadscribe.speech import transcribe as transcribe_module
 
@@ -118,6 +119,64 @@ def test_thirty_seconds_of_silence_yield_no_words(tmp_path, data_dir, settings):
     words = [w for u in call.transcription.utterances for w in u.words]
     assert not [w for w in words if w.start > gap_start + 0.5 and w.end < gap_end - 0.5]
     assert normalise(words_text(call)).count("greasy") == 2
+
+
+def segment_of(spans: list[tuple[float, float]]) -> Segment:
+    words = [Word(word="word", start=a, end=b, confidence=0.9) for a, b in spans]
+    return Segment(start=spans[0][0], end=spans[-1][1], text="", language="en", avg_logprob=-0.2, no_speech_prob=0.1,
+                   words=words)
+
+
+def test_speech_left_without_words_is_found():
+    speech = [(0.0, 10.0), (12.0, 12.8), (20.0, 24.0)]
+    # 2.0-7.0 s inside the first region has no words; the last region has none at all; the short one is ignored.
+    segments = [segment_of([(0.3, 1.0), (1.2, 2.0), (7.0, 8.0), (8.1, 9.8)])]
+    assert transcribe_module.skipped_speech(speech, segments) == [(2.0, 7.0), (20.0, 24.0)]
+
+
+def test_pauses_between_words_are_not_skipped_speech():
+    segments = [segment_of([(0.3, 1.0), (2.2, 3.0), (4.2, 5.8)])]  # 1.2 s pauses, the longest seen in real speech
+    assert transcribe_module.skipped_speech([(0.0, 6.0)], segments) == []
+
+
+def test_a_stretch_whisper_skipped_is_decoded_again(data_dir, settings, monkeypatch):
+    """Whisper jumping over words in the middle of speech (here made to, by dropping what the first decode wrote
+    between "Americans" and the second "ask"): that stretch is decoded again on its own, its words come back marked
+    as heard on a second decode, and the call says so."""
+    real_decode = transcribe_module._decode
+    calls = []
+
+    def first_pass_skips(model, samples, options, channel, stretches, hotwords, on_progress, language=None):
+        segments, found, probability = real_decode(model, samples, options, channel, stretches, hotwords,
+                                                   on_progress, language)
+        calls.append(stretches)
+        if len(calls) == 1:
+            segments = transcribe_module._select_words(segments, lambda w: not 2.5 < (w.start + w.end) / 2 < 7.5)
+        return segments, found, probability
+
+    monkeypatch.setattr(transcribe_module, "_decode", first_pass_skips)
+    call = enrich(data_dir / "jfk.flac", settings)
+    assert call.status == "done", call.error
+    assert len(calls) == 2
+    words = [w for u in call.transcription.utterances for w in u.words]
+    assert normalise(words_text(call)).count("country") == 2
+    reheard = [normalise(w.word) for w in words if w.reheard]
+    assert "country" in reheard and "americans" not in reheard and reheard.count("country") == 1
+    assert any("heard it only when decoding it again" in warning for warning in call.metadata.warnings)
+
+
+def test_speech_decoded_in_full_is_not_decoded_again(data_dir, settings, monkeypatch):
+    real_decode = transcribe_module._decode
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[4])
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(transcribe_module, "_decode", counted)
+    call = enrich(data_dir / "jfk.flac", settings)
+    assert call.status == "done" and len(calls) == 1
+    assert not any(w.reheard for u in call.transcription.utterances for w in u.words)
 
 
 def test_noise_only_is_a_clear_error(tmp_path, settings):

@@ -33,6 +33,9 @@ class Word(BaseModel):
     # The word as Whisper wrote it, with its leading space or none ("$80" + ",000"): joining
     # these rebuilds the text exactly.
     raw: Optional[str] = Field(default=None, exclude=True)
+    # Heard only when speech Whisper had skipped was decoded again on its own (speech.transcribe): Whisper found
+    # that audio hard once, so a CRM value resting on the word is checked by a person.
+    reheard: bool = Field(default=False, exclude=True)
 
 
 class Segment(BaseModel):

@@ -154,3 +154,31 @@ def test_a_quote_with_a_word_whisper_barely_heard_mid_sentence_goes_to_review():
     for stage in (entities, signals, summary, crm):
         stage(call, ctx)
     assert next(f for f in call.crm.fields if f.field == "leadscribe_pain_points").decision == "auto"
+
+
+REHEARD_ANSWER = [("S1", "rep", "What is the best phone number for you?"),
+                  ("S2", "prospect", "Sure. My phone is 415-960-5851, and we have 5,000 employees.")]
+
+
+def fields_with_reheard(words: set[str]):
+    """CRM fields of REHEARD_ANSWER where the words in `words` were heard only on Whisper's second decode."""
+    call = make_call(REHEARD_ANSWER, call_date="2026-01-12")
+    for word in call.transcription.utterances[1].words:
+        word.reheard = word.word.strip(".,") in words
+    ctx = make_context()
+    for stage in (entities, signals, summary, crm):
+        stage(call, ctx)
+    return {f.field: f for f in call.crm.fields}
+
+
+def test_a_number_heard_only_on_a_second_decode_goes_to_review():
+    fields = fields_with_reheard({"415-960-5851"})
+    assert (fields["phone"].value, fields["phone"].decision) == ("+14159605851", "review")
+    assert "heard only when speech Whisper had skipped was decoded again" in fields["phone"].reason
+    # The count beside it was heard on the first pass and stays auto.
+    assert fields["numberofemployees"].decision == "auto"
+
+
+def test_a_number_heard_on_the_first_pass_is_written():
+    fields = fields_with_reheard(set())
+    assert (fields["phone"].value, fields["phone"].decision) == ("+14159605851", "auto")

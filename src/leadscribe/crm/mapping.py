@@ -67,7 +67,7 @@ def propose_fields(call: Call, mapping: dict[str, Any], seller_company: Optional
     fields, auto_thresholds = [], {}
     for spec in mapping["fields"]:
         auto = float(spec.get("auto", defaults.get("auto", 0.8)))
-        candidates = corroborated(call, spec, candidates_for(call, spec, seller), seller)
+        candidates = reheard_checked(call, corroborated(call, spec, candidates_for(call, spec, seller), seller))
         decided = decide(spec["object"], spec["field"], candidates, auto,
                          float(spec.get("review", defaults.get("review", 0.35))))
         if decided is None and spec.get("flag_unread") and spec.get("type") in UNREAD_FINDERS:
@@ -333,6 +333,30 @@ def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "",
                      confidence: Optional[float] = None) -> Candidate:
     return Candidate(value=value, confidence=entity.confidence if confidence is None else confidence,
                      role=effective_role(entity.role, entity.speaker, seller), entity_ids=[entity.id], note=note)
+
+
+def reheard_checked(call: Call, candidates: list[Candidate]) -> list[Candidate]:
+    """A value whose words Whisper heard only on a second decode of speech it had skipped goes to review: that audio
+    was hard for it once ("415-960-5851" for "four one five, nine six two, ..." in a skipped turn)."""
+    by_id = {e.id: e for e in call.entities}
+    for candidate in candidates:
+        if candidate.note:
+            continue
+        for entity in (by_id[i] for i in candidate.entity_ids if i in by_id):
+            reheard = reheard_words(call, entity)
+            if reheard:
+                candidate.note = f"heard only when speech Whisper had skipped was decoded again (" \
+                                 f"{reheard[0].start:.1f}-{reheard[-1].end:.1f} s): check it in the recording"
+                break
+    return candidates
+
+
+def reheard_words(call: Call, entity: Entity) -> list:
+    """The words of the entity's span that Whisper heard only on a second decode (Word.reheard)."""
+    if entity.start is None or entity.end is None:
+        return []
+    return [w for u in call.transcription.utterances if u.id == entity.utterance for w in u.words
+            if w.reheard and entity.start <= (w.start + w.end) / 2 <= entity.end]
 
 
 def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
