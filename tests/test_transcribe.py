@@ -251,3 +251,18 @@ def test_an_unknown_language_code_is_a_clear_error(data_dir, overrides):
     call = enrich(data_dir / "jfk.flac", Settings.load(model="tiny.en", **overrides))
     assert call.status == "error" and call.error_code == "bad_language"
     assert "unknown language code" in call.error
+
+
+def test_a_word_the_second_decode_repeats_at_a_stretch_edge_is_dropped():
+    # Callytics Call01: the first region is 3.2-4.6 s; the first pass timed "Hello" at 4.4-4.9 s (kept: its midpoint
+    # lies outside), the second decode heard it again at 3.2-3.8 s inside the stretch.
+    kept = [Word(word="Hello", start=4.4, end=4.88, confidence=0.9),
+            Word(word="and", start=4.88, end=5.5, confidence=0.9)]
+    again = [Word(word="Hello", start=3.2, end=3.8, confidence=0.8)]
+    assert transcribe_module.edge_repeats(again, kept, [(3.19, 4.56)]) == {id(again[0])}
+    # A different word, or the same word said well away from the edge, is new.
+    assert transcribe_module.edge_repeats([Word(word="Hi", start=3.2, end=3.8, confidence=0.8)], kept,
+                                          [(3.19, 4.56)]) == set()
+    far = [Word(word="and", start=1.0, end=1.3, confidence=0.9)]
+    assert transcribe_module.edge_repeats([Word(word="and", start=3.2, end=3.8, confidence=0.8)], far,
+                                          [(3.19, 4.56)]) == set()

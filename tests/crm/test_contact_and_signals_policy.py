@@ -160,10 +160,10 @@ REHEARD_ANSWER = [("S1", "rep", "What is the best phone number for you?"),
                   ("S2", "prospect", "Sure. My phone is 415-960-5851, and we have 5,000 employees.")]
 
 
-def fields_with_reheard(words: set[str]):
-    """CRM fields of REHEARD_ANSWER where the words in `words` were heard only on Whisper's second decode."""
-    call = make_call(REHEARD_ANSWER, call_date="2026-01-12")
-    for word in call.transcription.utterances[1].words:
+def fields_with_reheard(words: set[str], turns=REHEARD_ANSWER):
+    """CRM fields of a call whose last turn's words in `words` were heard only on Whisper's second decode."""
+    call = make_call(turns, call_date="2026-01-12")
+    for word in call.transcription.utterances[-1].words:
         word.reheard = word.word.strip(".,") in words
     ctx = make_context()
     for stage in (entities, signals, summary, crm):
@@ -182,3 +182,24 @@ def test_a_number_heard_only_on_a_second_decode_goes_to_review():
 def test_a_number_heard_on_the_first_pass_is_written():
     fields = fields_with_reheard(set())
     assert (fields["phone"].value, fields["phone"].decision) == ("+14159605851", "auto")
+
+
+REHEARD_ADDRESS = {"laura", "dot", "miller", "at", "summit", "freight", "com"}
+
+
+def address_after(introduction: str):
+    return [("S2", "prospect", introduction), ("S1", "rep", "What is the best email for you?"),
+            ("S2", "prospect", "It's laura dot miller at summit freight dot com.")]
+
+
+def test_a_value_also_heard_on_the_first_pass_is_written():
+    # Company and name said in the introduction (first pass), and again in an address only the second decode heard:
+    # the company stands on its first hearing, the address on the name and company that agree with it.
+    fields = fields_with_reheard(REHEARD_ADDRESS, address_after("Hi, I'm Laura Miller, CFO at Summit Freight."))
+    assert (fields["name"].value, fields["name"].decision) == ("Summit Freight", "auto")
+    assert (fields["email"].value, fields["email"].decision) == ("laura.miller@summitfreight.com", "auto")
+
+
+def test_an_address_nothing_on_the_first_pass_confirms_goes_to_review():
+    fields = fields_with_reheard(REHEARD_ADDRESS, address_after("Hi, I'm the CFO at Summit Freight."))
+    assert fields["email"].decision == "review" and "decoded again" in fields["email"].reason

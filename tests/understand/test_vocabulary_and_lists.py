@@ -301,3 +301,24 @@ def test_a_list_said_in_a_sentence_whisper_barely_heard_goes_to_review():
         stack = next(f for f in analysed(said, vocabulary=vocabulary, low_confidence_words=unsure).crm.fields
                      if f.field == "leadscribe_tech_stack")
         assert "barely heard" not in stack.reason
+
+
+def answered_stack(text):
+    call = analysed([("S1", "rep", "What are you using today, and what is not working?"), ("S2", "prospect", text)],
+                    vocabulary={"products": ["Oracle", "Jira", "Excel", "Snowflake"]})
+    return next(f for f in call.crm.fields if f.field == "leadscribe_tech_stack")
+
+
+def test_a_joiner_whisper_set_after_a_full_stop_still_joins_a_misheard_item():
+    stack = answered_stack("Our stack is ore-throwed. Plus, Jira, the problem is onboarding.")
+    assert stack.value == ["Jira"] and stack.decision == "review"
+    assert "'ore-throwed' next to Jira was not recognised" in stack.reason
+    stack = answered_stack("Our stack is Oracle. Plus, Jira, the problem is onboarding.")
+    assert stack.value == ["Jira", "Oracle"] and stack.decision == "auto"
+
+
+def test_a_capitalised_word_after_and_to_may_be_a_name_heard_as_two_words():
+    field = competitors_field("Gong and to Blower on our short list too.")
+    assert field.decision == "review" and "'to Blower' next to Gong was not recognised" in field.reason
+    # A clause after "and" stays a clause.
+    assert competitors_field("We looked at Gong and to be honest nothing else.").decision == "auto"

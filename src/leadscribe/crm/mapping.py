@@ -337,17 +337,21 @@ def entity_candidate(entity: Entity, value: Any, seller: Seller, note: str = "",
 
 def reheard_checked(call: Call, candidates: list[Candidate]) -> list[Candidate]:
     """A value whose words Whisper heard only on a second decode of speech it had skipped goes to review: that audio
-    was hard for it once ("415-960-5851" for "four one five, nine six two, ..." in a skipped turn)."""
+    was hard for it once ("415-960-5851" for "four one five, nine six two, ..." in a skipped turn). A value also
+    heard on the first pass (the company named in the introduction, and again in a re-decoded address) is not."""
     by_id = {e.id: e for e in call.entities}
+
+    def reheard_only(candidate: Candidate) -> list:
+        spans = [reheard_words(call, by_id[i]) for i in candidate.entity_ids if i in by_id]
+        return spans[0] if spans and all(spans) else []
+
+    reheard = {id(c): reheard_only(c) for c in candidates}
+    first_pass_values = {repr(c.value).lower() for c in candidates if not reheard[id(c)]}
     for candidate in candidates:
-        if candidate.note:
-            continue
-        for entity in (by_id[i] for i in candidate.entity_ids if i in by_id):
-            reheard = reheard_words(call, entity)
-            if reheard:
-                candidate.note = f"heard only when speech Whisper had skipped was decoded again (" \
-                                 f"{reheard[0].start:.1f}-{reheard[-1].end:.1f} s): check it in the recording"
-                break
+        words = reheard[id(candidate)]
+        if words and not candidate.note and repr(candidate.value).lower() not in first_pass_values:
+            candidate.note = f"heard only when speech Whisper had skipped was decoded again (" \
+                             f"{words[0].start:.1f}-{words[-1].end:.1f} s): check it in the recording"
     return candidates
 
 

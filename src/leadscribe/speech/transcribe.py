@@ -155,10 +155,13 @@ def transcribe_channel(model, samples: np.ndarray, options: TranscribeOptions, c
         again, _, _ = _decode(model, samples, options, channel, merge_regions(missed, MERGE_GAP_S), None, None,
                               language=language)
         in_missed = lambda w: _midpoint_in(w, missed)  # noqa: E731
-        refilled = _select_words(again, in_missed)
+        kept = _select_words(segments, lambda w: not in_missed(w))
+        repeated = edge_repeats([w for s in again for w in s.words if in_missed(w)],
+                                [w for s in kept for w in s.words], missed)
+        refilled = _select_words(again, lambda w: in_missed(w) and id(w) not in repeated)
         for word in (w for segment in refilled for w in segment.words):
             word.reheard = True
-        segments = sorted(_select_words(segments, lambda w: not in_missed(w)) + refilled, key=lambda s: s.start)
+        segments = sorted(kept + refilled, key=lambda s: s.start)
     widened = [(a - WORD_SPEECH_TOLERANCE_S, b + WORD_SPEECH_TOLERANCE_S) for a, b in speech]
     segments = _select_words(segments, lambda w: any(_overlap((w.start, w.end), r) > 0 for r in widened))
     return ChannelTranscript(segments, language, probability, sum(b - a for a, b in speech))
@@ -186,6 +189,31 @@ def _decode(model, samples, options: TranscribeOptions, channel, stretches, hotw
         if segment is not None:
             segments.append(segment)
     return segments, info.language, info.language_probability
+
+
+# How near a stretch's edge the first-pass word its re-decode repeats must be.
+REPEAT_WINDOW_S = 1.0
+
+
+def _spoken(word: Word) -> str:
+    return re.sub(r"[^\w']", "", word.word.lower())
+
+
+def edge_repeats(refilled: list[Word], kept: list[Word], stretches: list[tuple[float, float]]) -> set[int]:
+    """The ids of re-decoded words that repeat the first-pass word just outside their stretch: Whisper timed that
+    word late or early, so its midpoint fell outside ("Hello" at 4.4-4.9 s after a region of 3.2-4.6 s), and the
+    second decode heard it again inside. Only the first and last word of a stretch can be such a repeat."""
+    middle = lambda w: (w.start + w.end) / 2  # noqa: E731
+    repeats = set()
+    for start, end in stretches:
+        inside = sorted((w for w in refilled if start <= middle(w) <= end), key=middle)
+        before = [w for w in kept if middle(w) < start and w.end >= start - REPEAT_WINDOW_S]
+        after = [w for w in kept if middle(w) > end and w.start <= end + REPEAT_WINDOW_S]
+        if inside and before and _spoken(inside[0]) == _spoken(max(before, key=middle)):
+            repeats.add(id(inside[0]))
+        if inside and after and _spoken(inside[-1]) == _spoken(min(after, key=middle)):
+            repeats.add(id(inside[-1]))
+    return repeats
 
 
 def _midpoint_in(word: Word, regions: list[tuple[float, float]]) -> bool:

@@ -228,7 +228,8 @@ def make_signal(ut: UtteranceText, start: int, end: int, text: str, confidence: 
 
 # "Jira and Slack", "Looker, Tableau or Gong": the words that join the items of a spoken list.
 # Before a name only "and"/"or" join ("Yes, Slack" is no list); after it a comma does too ("Slack, Jira and Excel").
-LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&|plus)\s+$", re.I)
+# Whisper may punctuate the joiner itself: "Our stack is ore-throwed. Plus, Jira" for "Oracle plus Jira".
+LIST_JOINER_BEFORE = re.compile(r"(?P<word>[\w'.-]+),?\s+(?:and|or|&|plus),?\s+$", re.I)
 LIST_JOINER_AFTER = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+|plus\s+)?|\s+(?:and|or|&|plus)(?:\s+|$))(?P<word>[\w'.-]*)",
                                re.I)
 # A turn that opens with a joiner and then a listed name ("and HubSpot.") goes on with a list begun before it: the
@@ -273,7 +274,13 @@ def unrecognised_list_neighbours(text: str, at: int, entity: Entity, recognised:
         # word starts another clause ("Jira and Excel, and the reporting ...").
         joiner = text[offset + match.start():offset + match.start("word")].strip(" ,").lower()
         if word.lower() in STOP_WORDS and word and joiner not in {"or"}:
-            continue
+            # ... unless a capitalised word follows it mid-sentence: "Gong and to Blower" for "Gong and Tableau" is
+            # a name heard as two words, not a clause.
+            rest = start + len(match.group("word"))
+            name = NEXT_WORD.match(text[rest:]) if match is after else None
+            if name is None or any(s < rest + name.end() and rest + name.start("word") < e for s, e in recognised):
+                continue
+            word = f"{word} {name.group('word')}"
         if word and any(s < start + len(word) and start < e for s, e in recognised):
             continue
         if not word and match is before:
