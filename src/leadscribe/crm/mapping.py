@@ -357,10 +357,12 @@ def reheard_checked(call: Call, candidates: list[Candidate]) -> list[Candidate]:
 
 def reheard_words(call: Call, entity: Entity) -> list:
     """The words of the entity's span that Whisper heard only on a second decode (Word.reheard)."""
-    if entity.start is None or entity.end is None:
+    place = where_said(call, entity)
+    if place is None:
         return []
-    return [w for u in call.transcription.utterances if u.id == entity.utterance for w in u.words
-            if w.reheard and entity.start <= (w.start + w.end) / 2 <= entity.end]
+    ut, at = place
+    return [ut.utterance.words[i] for i in ut.word_indices(at, at + len(entity.text))
+            if ut.utterance.words[i].reheard]
 
 
 def candidates_for(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
