@@ -35,6 +35,18 @@ def test_the_person_the_email_spells_is_the_contact():
     assert fields["firstname"].value == "Laura" and fields["lastname"].value == "Miller"
 
 
+def test_the_person_who_gave_a_title_is_the_contact_over_one_named_beside_a_company():
+    said = [("S2", "prospect", "Sure. I'm Laura Miller, chief financial officer at Summit Freight."),
+            ("S2", "prospect", "Alex Chen from Granite Health joins us next week.")]
+    fields, _ = run(said)
+    assert (fields["firstname"].value, fields["firstname"].decision) == ("Laura", "auto")
+    assert fields["lastname"].value == "Miller"
+    # Where neither gave a title, a company beside each name is no evidence: the conflict goes to a person.
+    said[0] = ("S2", "prospect", "Sure. I'm Laura Miller from Summit Freight.")
+    fields, _ = run(said)
+    assert fields["firstname"].decision == "review" and "conflicting" in fields["firstname"].reason
+
+
 def test_without_evidence_two_people_conflict():
     fields, _ = run([("S2", "prospect", "Hi, I'm Laura."), ("S3", "prospect", "And this is Alex.")])
     assert fields["firstname"].decision == "review" and "conflicting" in fields["firstname"].reason

@@ -207,6 +207,23 @@ def test_the_company_named_in_the_contacts_introduction_is_the_employer():
     assert fields["name"].decision == "review" and "conflicting values" in fields["name"].reason
 
 
+def test_the_company_said_right_after_the_title_is_the_employer():
+    vocabulary = {"companies": ["Lakeside Clinics", "Granite Health"]}
+    fields = fields_of([("S2", "prospect", "Yes, I'm Dana Miller, head of operations at Lakeside Clinics, "
+                                           "we merged with Granite Health.")], vocabulary=vocabulary)
+    assert (fields["name"].value, fields["name"].decision) == ("Lakeside Clinics", "auto")
+    # The title itself misheard past finding, the "<title> over at <company>" shape still names the employer.
+    garbled = [("S2", "prospect", "Thanks for calling, so he'll know that Chief Financial Officer over at "
+                                  "Lakeside Clinics."),
+               ("S2", "prospect", "Granite Health is our parent.")]
+    fields = fields_of(garbled, vocabulary=vocabulary)
+    assert (fields["name"].value, fields["name"].decision) == ("Lakeside Clinics", "auto")
+    # Two companies joined after the title: which one employs them is for a person to say.
+    fields = fields_of([("S2", "prospect", "Yes, I'm Dana Miller, head of operations at Lakeside Clinics and "
+                                           "Granite Health.")], vocabulary=vocabulary)
+    assert fields["name"].decision == "review" and "conflicting values" in fields["name"].reason
+
+
 def test_a_surname_tagged_as_an_organisation_is_no_rival_company():
     # spaCy tags "Novak", said alone, as an organisation; it is the name of the person who just introduced himself.
     vocabulary = {"companies": ["Summit Freight", "Northwind Analytics"]}

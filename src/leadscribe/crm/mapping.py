@@ -17,6 +17,7 @@ from leadscribe.schema import Call, Crm, CrmField, Entity, format_time
 from leadscribe.understand.contacts import (ADDRESS_ASKED, CORRECTION_ATTEMPT, FREE_MAIL, NUMBER_ASKED, Found,
                                             find_unread_addresses, find_unread_numbers)
 from leadscribe.understand.entities import currency_confidence, entities_of
+from leadscribe.understand.introductions import TITLE_WORDS
 from leadscribe.understand.models import is_word
 from leadscribe.understand.name_spelling import (answered_spellings, is_common_name, is_known_name, misspelled_name,
                                                  name_part, rival_spellings, sound_key, spelling_confirmed)
@@ -593,9 +594,10 @@ def spelled_otherwise(call: Call, name: str, seller: Seller) -> str:
 
 def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Candidate]:
     """Of several people on the prospect's side ("This is Alex from their IT team"), the contact is the one whose
-    name the prospect's e-mail spells, else the one who introduced themself with a title or a company. Without
-    such evidence every name stays, and the policy shows the conflict."""
+    name the prospect's e-mail spells, else the one who introduced themself with a title, else with a company.
+    Without such evidence every name stays, and the policy shows the conflict."""
     by_id = {e.id: e for e in call.entities}
+
     def person_id(candidate: Candidate) -> str:
         # The last PERSON entity of a candidate is the name it was made from (an agreeing e-mail may follow it).
         return [i for i in candidate.entity_ids if i in by_id and by_id[i].type == "PERSON"][-1]
@@ -606,13 +608,16 @@ def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Cand
     local_parts = [squash(local) for local in prospect_email_locals(call, seller)]
     in_email = {i for i, n in names.items() if any(squash(w) and squash(w) in lp for w in n.split() if len(w) > 2
                                                    for lp in local_parts)}
-    introduced = {i for i, n in names.items() if any(
-        e.type in {"JOB_TITLE", "ORGANIZATION"} and e.utterance == by_id[i].utterance and not seller.owns(e)
-        for e in call.entities)}
-    for chosen in (in_email, introduced):
-        keys = {names[i].lower() for i in chosen}
-        if len(keys) == 1:
-            return [c for c in found if names[person_id(c)].lower() in keys]
+    def said_with(types: set[str]) -> set[str]:
+        return {i for i in names if any(e.type in types and e.utterance == by_id[i].utterance and not seller.owns(e)
+                                        for e in call.entities)}
+
+    # A title is the stronger mark of a self-introduction: a company is also named where a garbled e-mail is
+    # ("Sophia.Brown App Lakes of the Clinics.com" beside "my name is Sophia Brown, head of operations at ...").
+    for chosen in (in_email, said_with({"JOB_TITLE"}), said_with({"JOB_TITLE", "ORGANIZATION"})):
+        values = {str(c.value).lower() for c in found if person_id(c) in chosen}
+        if len(values) == 1:
+            return [c for c in found if str(c.value).lower() in values]
     return found
 
 
@@ -669,9 +674,33 @@ def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Can
                      and effective_role(e.role, e.speaker, seller) != "rep"}
     introduced = {repr(c.value).lower() for c in found
                   if any(i in by_id and by_id[i].utterance in introductions for i in c.entity_ids)}
-    if len(introduced) != 1:
-        return found
-    return [c for c in found if repr(c.value).lower() in introduced]
+    # Where the introduction holds several (a misheard name tagged as one: "Impree a Fisher Chief Financial
+    # Officer at Granite Health"), the employer is the one said right after the title; that shape also tells the
+    # employer where the title itself was too garbled to be found ("so he'll know that Chief Financial Officer
+    # over at Lakeside Clinics").
+    after_title = {repr(c.value).lower() for c in found if any(
+        i in by_id and said_after_title(call, by_id[i]) for i in c.entity_ids)}
+    for chosen in (introduced, after_title):
+        if len(chosen) == 1:
+            return [c for c in found if repr(c.value).lower() in chosen]
+    return found
+
+
+# "<title> at|with|from|for|over at <company>": the company is the speaker's employer.
+AFTER_TITLE = re.compile(r"\b" + TITLE_WORDS + r"\s*,?\s+(?:over\s+|here\s+)?(?:at|with|from|for)\s+(?:the\s+)?$",
+                         re.IGNORECASE)
+
+
+# "... manager at Summit Freight and Granite Health" names two; which is the employer is for a person to say.
+JOINED_TO_NEXT = re.compile(r"\s*,?\s*(?:and|or|&)\s", re.IGNORECASE)
+
+
+def said_after_title(call: Call, entity: Entity) -> bool:
+    place = where_said(call, entity)
+    if place is None:
+        return False
+    text, at = place[0].text, place[1]
+    return AFTER_TITLE.search(text[:at]) is not None and not JOINED_TO_NEXT.match(text, at + len(entity.text))
 
 
 def signal_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
