@@ -218,6 +218,15 @@ def test_the_company_said_right_after_the_title_is_the_employer():
                ("S2", "prospect", "Granite Health is our parent.")]
     fields = fields_of(garbled, vocabulary=vocabulary)
     assert (fields["name"].value, fields["name"].decision) == ("Lakeside Clinics", "auto")
+    # The spoken card "name, title, company" says the same; a garbled address's domain is no rival company.
+    card = [("S2", "prospect", "Sure, in Daniel Garcia, Operations Manager, Lakeside Clinics."),
+            ("S2", "prospect", "We also buy from Granite Health. My email is so peel Lakeside, Clinics.com.")]
+    fields = fields_of(card, vocabulary=vocabulary)
+    assert (fields["name"].value, fields["name"].decision) == ("Lakeside Clinics", "auto")
+    garbled_address = [("S2", "prospect", "I work with Lakeside Clinics."),
+                       ("S2", "prospect", "My email is so peel Lakeside, Clinics.com.")]
+    fields = fields_of(garbled_address, vocabulary=vocabulary)
+    assert fields["name"].value == "Lakeside Clinics" and "conflicting" not in fields["name"].reason
     # Two companies joined after the title: which one employs them is for a person to say.
     fields = fields_of([("S2", "prospect", "Yes, I'm Dana Miller, head of operations at Lakeside Clinics and "
                                            "Granite Health.")], vocabulary=vocabulary)

@@ -669,6 +669,11 @@ def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Can
     "David Novak, procurement manager at Summit Freight")."""
     people = {word.lower() for e in call.entities if e.type == "PERSON" for word in str(e.value).split()}
     found = [c for c in found if str(c.value).lower() not in people]
+    # Nor is the end of a garbled address tagged as one ("Logistics.com" heard in "... Acme Logistics, Lockcom"):
+    # a domain that spells part of another company heard is that company's address, not a rival to it.
+    names = {squash(str(c.value)) for c in found if not DOMAIN_LIKE.search(str(c.value))}
+    found = [c for c in found if not (DOMAIN_LIKE.search(str(c.value)) and
+                                      any(domain_label(str(c.value)) in name for name in names))]
     by_id = {e.id: e for e in call.entities}
     introductions = {e.utterance for e in call.entities if e.type == "JOB_TITLE" and not seller.owns(e)
                      and effective_role(e.role, e.speaker, seller) != "rep"}
@@ -687,8 +692,10 @@ def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Can
 
 
 # "<title> at|with|from|for|over at <company>": the company is the speaker's employer.
-AFTER_TITLE = re.compile(r"\b" + TITLE_WORDS + r"\s*,?\s+(?:over\s+|here\s+)?(?:at|with|from|for)\s+(?:the\s+)?$",
-                         re.IGNORECASE)
+# A comma does as well in the spoken card "Daniel Garcia, Operations Manager, Acme Logistics".
+AFTER_TITLE = re.compile(r"\b" + TITLE_WORDS + r"(?:\s*,\s*|\s*,?\s+(?:over\s+|here\s+)?(?:at|with|from|for)\s+)"
+                         r"(?:the\s+)?$", re.IGNORECASE)
+DOMAIN_LIKE = re.compile(r"\.[a-z]{2,4}$", re.IGNORECASE)
 
 
 # "... manager at Summit Freight and Granite Health" names two; which is the employer is for a person to say.
