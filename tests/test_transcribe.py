@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import jiwer
 import numpy as np
@@ -46,6 +49,27 @@ def test_model_folder_must_be_ctranslate2(tmp_path):
 def test_models_load_once_per_process(settings):
     first = models.load_whisper("tiny.en", settings.cache_dir)
     assert models.load_whisper("tiny.en", settings.cache_dir) is first
+
+
+SAMPLED_DECODE = """
+import sys
+from faster_whisper.audio import decode_audio
+from leadscribe.speech.models import load_whisper
+model = load_whisper("tiny.en", sys.argv[2])
+samples = decode_audio(sys.argv[1])
+segments, _ = model.transcribe(samples, temperature=1.0, beam_size=1, best_of=1, condition_on_previous_text=False)
+print(" ".join(segment.text for segment in segments))
+"""
+
+
+def test_whisper_samples_the_same_words_on_every_run(settings, tmp_path):
+    # Each run a fresh process, decoding only by sampling (as Whisper's fallback does): unseeded, two runs of the
+    # JFK clip come out worded differently.
+    clip = Path(__file__).parent / "data" / "jfk.flac"
+    runs = [subprocess.run([sys.executable, "-c", SAMPLED_DECODE, str(clip), str(settings.cache_dir)],
+                           capture_output=True, text=True, timeout=300) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[0].stderr[-2000:]
+    assert runs[0].stdout.strip() and runs[0].stdout == runs[1].stdout
 
 
 def test_phone_call_8khz_default_model(shared_dir, settings):
