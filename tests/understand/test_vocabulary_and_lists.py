@@ -197,6 +197,18 @@ def test_an_address_run_together_is_split_at_the_listed_company():
     assert find_emails("You can email me at justlauraatorbitretail.com.") == []
     assert [f.value for f in find_emails("email me at preadotfisheratgranitehealth.com",
                                          lambda label: float(label == "granitehealth"))] == ["prea.fisher@granitehealth.com"]
+    # The glued "at" written "ad"; an "ad" inside a name ("adams") is no split where the rest names no company.
+    redwood = lambda label: float(label == "redwoodinsurance")  # noqa: E731
+    assert [f.value for f in find_emails("My email is Peter.brownadredwoodinsurance.com", redwood)] == \
+        ["peter.brown@redwoodinsurance.com"]
+    assert [f.value for f in find_emails("My email is david.adamsatredwoodinsurance.com", redwood)] == \
+        ["david.adams@redwoodinsurance.com"]
+    assert find_emails("My email is david.adamsatsummitfreight.com", redwood) == []
+    # The "at" written as a dot before a company the caller knows, after an address cue; a host is no local part.
+    assert [f.value for f in find_emails("My email is Laura.chain.redwoodinsurance.com and my phone", redwood)] == \
+        ["laura.chain@redwoodinsurance.com"]
+    assert find_emails("Our portal is support.redwoodinsurance.com", redwood) == []
+    assert find_emails("My email is laura.chain.summitfreight.com", redwood) == []
 
 
 def test_a_person_or_place_joined_to_a_tool_leaves_the_list_for_review():

@@ -36,14 +36,20 @@ GLUED_AT_EMAIL = re.compile(r"(?<![\w@.])(?:www\.)?(?P<local>[a-z0-9][a-z0-9._-]
                             + "|".join(MAIL_PROVIDERS) + r")\.[a-z]{2,4})\b", re.I)
 # The same with any domain: "prea.turneratorbitretail.com" for "priya dot turner at orbit retail dot com". Where
 # the "at" is can only be told by what follows it (a company the team lists), so the caller judges the split.
-GLUED_ADDRESS = re.compile(r"(?<![\w@.])(?:www\.)?(?P<body>[a-z0-9][a-z0-9._-]*at[a-z0-9-]+)\.(?P<tld>[a-z]{2,4})\b",
+# Whisper also writes a glued "at" as "ad" ("Peter.brownadredwoodinsurance.com").
+GLUED_ADDRESS = re.compile(r"(?<![\w@.])(?:www\.)?(?P<body>[a-z0-9][a-z0-9._-]*a[td][a-z0-9-]+)\.(?P<tld>[a-z]{2,4})\b",
                            re.I)
+GLUED_AT_SOUNDS = ("at", "ad")
 # "bonyamin.gmail.com" (Callytics Call01, for "bunyamin@gmail.com"): Whisper wrote the "at" as a dot. A mail
 # provider's domain holds no one's site or subdomain, so a name before it can only be the address's local part;
 # it is read only after a word an address follows ("the associated email is ..."), and never for a host name.
 DOTTED_FREE_MAIL = re.compile(r"(?<![\w@.])(?P<local>[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*?)\.(?P<domain>"
                               + "|".join(re.escape(domain) for domain in sorted(FREE_MAIL, key=len, reverse=True))
                               + r")\b", re.I)
+# And a company's: "Laura.chain.redwoodinsurance.com" for "laura dot chen at redwood insurance dot com", read only
+# where the domain is a company the caller knows (a listed one, or one named in the call) and after an address cue.
+DOTTED_COMPANY_MAIL = re.compile(r"(?<![\w@.])(?P<local>[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*?)\.(?P<label>[a-z0-9-]+)"
+                                 r"\.(?P<tld>[a-z]{2,4})\b", re.I)
 HOST_NAMES = {"www", "mail", "login", "accounts", "support", "smtp", "imap", "pop", "webmail"}
 # Words Whisper runs into the front of a glued address: "just laura at ..." -> "justlauraat...".
 GLUED_LEAD_INS = ("just", "its", "is")
@@ -142,7 +148,9 @@ def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list
     name ("orbitretail") matches a company the caller knows; without it only mail providers' glued domains count."""
     found = [Found(m.start(), m.end(), m.group().lower().rstrip("."), 0.95) for m in WRITTEN_EMAIL.finditer(text)]
     # A glued address first: "email me at justlauraatorbitretail.com" is not "me@justlauraatorbitretail.com".
-    for candidate in find_glued_emails(text, company_domain) + find_dotted_free_mail(text) + find_spoken_emails(text):
+    candidates = find_glued_emails(text, company_domain) + find_dotted_mail(text, company_domain) + \
+        find_spoken_emails(text)
+    for candidate in candidates:
         if not overlaps(candidate.start, candidate.end, found):
             found.append(candidate)
     return sorted(found, key=lambda f: f.start)
@@ -235,7 +243,7 @@ def find_glued_emails(text: str, company_domain: Optional[DomainScore] = None) -
         if match.group("tld").lower() not in TLDS or overlaps(match.start(), match.end(), found):
             continue
         body = match.group("body").lower()
-        splits = [(body[:i], body[i + 2:]) for i in range(1, len(body) - 2) if body.startswith("at", i)]
+        splits = [(body[:i], body[i + 2:]) for i in range(1, len(body) - 2) if body.startswith(GLUED_AT_SOUNDS, i)]
         scored = [(company_domain(label), local, label) for local, label in splits if "." not in label]
         score, local, label = max(scored, default=(0.0, "", ""))
         local = glued_local_part(local)
@@ -245,15 +253,25 @@ def find_glued_emails(text: str, company_domain: Optional[DomainScore] = None) -
     return found
 
 
-def find_dotted_free_mail(text: str) -> list[Found]:
-    """"the associated email is bonyamin.gmail.com" -> bonyamin@gmail.com (DOTTED_FREE_MAIL)."""
+def find_dotted_mail(text: str, company_domain: Optional[DomainScore] = None) -> list[Found]:
+    """"the associated email is bonyamin.gmail.com" -> bonyamin@gmail.com (DOTTED_FREE_MAIL), and with
+    `company_domain` "my email is laura.chain.redwoodinsurance.com" -> laura.chain@redwoodinsurance.com for a
+    company the caller knows (DOTTED_COMPANY_MAIL)."""
     found = []
-    for match in DOTTED_FREE_MAIL.finditer(text):
+
+    def add(match: re.Match, domain: str) -> None:
         before = re.findall(r"[\w'-]+", text[:match.start()].lower())
         local = match.group("local").lower()
-        if before and before[-1] in ADDRESS_LEAD_INS and local not in HOST_NAMES:
-            found.append(Found(match.start(), match.end(), f"{local}@{match.group('domain').lower()}",
-                               GLUED_CONFIDENCE))
+        if before and before[-1] in ADDRESS_LEAD_INS and local not in HOST_NAMES and \
+                not overlaps(match.start(), match.end(), found):
+            found.append(Found(match.start(), match.end(), f"{local}@{domain}", GLUED_CONFIDENCE))
+
+    for match in DOTTED_FREE_MAIL.finditer(text):
+        add(match, match.group("domain").lower())
+    for match in DOTTED_COMPANY_MAIL.finditer(text) if company_domain is not None else ():
+        label, tld = match.group("label").lower(), match.group("tld").lower()
+        if tld in TLDS and company_domain(label) >= 1.0:
+            add(match, f"{label}.{tld}")
     return found
 
 
