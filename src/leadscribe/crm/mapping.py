@@ -608,6 +608,7 @@ def the_contact(call: Call, found: list[Candidate], seller: Seller) -> list[Cand
     local_parts = [squash(local) for local in prospect_email_locals(call, seller)]
     in_email = {i for i, n in names.items() if any(squash(w) and squash(w) in lp for w in n.split() if len(w) > 2
                                                    for lp in local_parts)}
+
     def said_with(types: set[str]) -> set[str]:
         return {i for i in names if any(e.type in types and e.utterance == by_id[i].utterance and not seller.owns(e)
                                         for e in call.entities)}
@@ -672,8 +673,7 @@ def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Can
     # Nor is the end of a garbled address tagged as one ("Logistics.com" heard in "... Acme Logistics, Lockcom"):
     # a domain that spells part of another company heard is that company's address, not a rival to it.
     names = {squash(str(c.value)) for c in found if not DOMAIN_LIKE.search(str(c.value))}
-    found = [c for c in found if not (DOMAIN_LIKE.search(str(c.value)) and
-                                      any(domain_label(str(c.value)) in name for name in names))]
+    found = [c for c in found if not address_of_another(str(c.value), names)]
     by_id = {e.id: e for e in call.entities}
     introductions = {e.utterance for e in call.entities if e.type == "JOB_TITLE" and not seller.owns(e)
                      and effective_role(e.role, e.speaker, seller) != "rep"}
@@ -695,11 +695,15 @@ def the_employer(call: Call, found: list[Candidate], seller: Seller) -> list[Can
 # A comma does as well in the spoken card "Daniel Garcia, Operations Manager, Acme Logistics".
 AFTER_TITLE = re.compile(r"\b" + TITLE_WORDS + r"(?:\s*,\s*|\s*,?\s+(?:over\s+|here\s+)?(?:at|with|from|for)\s+)"
                          r"(?:the\s+)?$", re.IGNORECASE)
+# "... manager at Summit Freight and Granite Health" names two; which is the employer is for a person to say.
+JOINED_TO_NEXT = re.compile(r"\s*,?\s*(?:and|or|&)\s", re.IGNORECASE)
 DOMAIN_LIKE = re.compile(r"\.[a-z]{2,4}$", re.IGNORECASE)
 
 
-# "... manager at Summit Freight and Granite Health" names two; which is the employer is for a person to say.
-JOINED_TO_NEXT = re.compile(r"\s*,?\s*(?:and|or|&)\s", re.IGNORECASE)
+def address_of_another(value: str, names: set[str]) -> bool:
+    """Whether `value` is a domain ("Clinics.com") whose name (3 letters or more) is part of one of `names`."""
+    label = domain_label(value) if DOMAIN_LIKE.search(value) else ""
+    return len(label) >= 3 and any(label in name for name in names)
 
 
 def said_after_title(call: Call, entity: Entity) -> bool:
