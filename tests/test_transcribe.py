@@ -62,7 +62,7 @@ print(" ".join(segment.text for segment in segments))
 """
 
 
-def test_whisper_samples_the_same_words_on_every_run(settings, tmp_path):
+def test_whisper_samples_the_same_words_on_every_run(settings):
     # Each run a fresh process, decoding only by sampling (as Whisper's fallback does): unseeded, two runs of the
     # JFK clip come out worded differently.
     clip = Path(__file__).parent / "data" / "jfk.flac"

@@ -110,13 +110,12 @@ def load_whisper(model: str, cache_dir: Path, compute_type: str = "int8", cpu_th
     import ctranslate2
     from faster_whisper import WhisperModel
 
-    ctranslate2.set_random_seed(SAMPLING_SEED)
-
     folder = resolve_model_dir(model, cache_dir)
     threads = thread_budget(cpu_threads)
     key = ("whisper", str(folder), compute_type, threads)
     with _load_lock:
         if key not in _loaded:
+            ctranslate2.set_random_seed(SAMPLING_SEED)  # before the model's decoding threads first sample
             try:
                 _loaded[key] = WhisperModel(str(folder), device="cpu", compute_type=compute_type,
                                             cpu_threads=threads, local_files_only=True)
