@@ -227,6 +227,25 @@ def test_a_misspelled_name_in_an_address_is_respelled_as_the_name():
     assert "Laura, Patel written as the contact's name" in fields["email"].reason
 
 
+def test_a_word_of_the_address_beside_the_persons_other_name_may_be_further_misspelled():
+    # "preo" is three letters from Priya: too far on its own, but the address's other word is her last name.
+    said = [("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
+            ("S2", "prospect", "Yes, my name is Priya Johnson, director of finance at Lakeside Clinics."),
+            ("S2", "prospect", "My email is preo dot johnson at lakesideclinics dot com.")]
+    from leadscribe.understand.name_spelling import misspelled_name
+    assert misspelled_name("preo", ["Priya", "Johnson"]) is None
+    fields = fields_of(said, vocabulary=VOCABULARY)
+    assert fields["email"].value == "priya.johnson@lakesideclinics.com"
+    assert "heard as 'preo.johnson@lakesideclinics.com'" in fields["email"].reason
+    # Beside another person's name, or a word that sounds otherwise ("preview"), it stays as heard.
+    other = fields_of([*said[:2], ("S2", "prospect", "My email is preo dot walker at lakesideclinics dot com.")],
+                      vocabulary=VOCABULARY)
+    assert other["email"].value == "preo.walker@lakesideclinics.com"
+    unlike = fields_of([*said[:2], ("S2", "prospect", "My email is preview dot johnson at lakesideclinics dot com.")],
+                       vocabulary=VOCABULARY)
+    assert unlike["email"].value == "preview.johnson@lakesideclinics.com"
+
+
 def test_a_respelled_address_waits_for_a_name_a_person_checks():
     # The name heard unsurely in the introduction: the last name goes to review, and the address respelled as it too.
     fields = fields_of([

@@ -54,6 +54,25 @@ def test_an_address_read_after_a_word_no_address_follows_may_be_cut_and_is_less_
     assert cut.confidence < 0.5 * whole.confidence
 
 
+def test_a_dot_run_into_the_name_after_it_is_read_as_a_dot_and_less_sure():
+    # As Whisper wrote "daniel dot turner" and "david dot fisher" on synthetic calls.
+    [turner] = find_emails("My email is Daniel Dottorner at Acme Logistics.com.")
+    [fisher] = find_emails("It's David Dottfisher at Blue Harbor Foods.com.")
+    [said] = find_emails("My email is daniel dot turner at acme logistics dot com.")
+    assert (turner.value, fisher.value) == ("daniel.torner@acmelogistics.com", "david.fisher@blueharborfoods.com")
+    assert turner.confidence < said.confidence
+    # A name that starts with "dot", or a word an address follows before it, is left as heard.
+    assert [f.value for f in find_emails("My email is Jane Dotson at acme dot com.")] == ["dotson@acme.com"]
+    assert [f.value for f in find_emails("My email is Dottorner at acme dot com.")] == ["dottorner@acme.com"]
+
+
+def test_a_lead_in_run_into_the_address_is_dropped_unless_it_starts_a_name():
+    assert [f.value for f in find_emails("My email is justannu at pinecrestbank dot com.")] == [
+        "annu@pinecrestbank.com"]
+    assert [f.value for f in find_emails("It's justin at acme dot com.")] == ["justin@acme.com"]
+    assert [f.value for f in find_emails("It's isabel dot ruiz at acme dot com.")] == ["isabel.ruiz@acme.com"]
+
+
 def test_at_without_an_address_is_no_email():
     assert find_emails("we met at the conference at nine") == []
     assert find_emails("just go to mail.yahoo.com and log in") == []  # a mail provider's host, no address

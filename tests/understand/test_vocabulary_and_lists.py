@@ -90,6 +90,18 @@ def test_an_email_domain_unlike_any_listed_company_is_left_as_heard():
     assert [e.value for e in call.entities if e.type == "EMAIL"] == ["maria.rossi@tempestplan.com"]
 
 
+def test_a_domain_with_a_word_of_a_listed_company_said_twice_is_that_company():
+    # As heard on a synthetic call: Whisper repeated a word of the company ("Redwood Insurance Insurance.com").
+    companies = {"companies": ["Redwood Insurance", "Pinecrest Bank"]}
+    call = analysed([("S2", "prospect", "My email is anna.schmidt at Redwood Insurance Insurance.com.")],
+                    vocabulary=companies)
+    assert [e.value for e in call.entities if e.type == "EMAIL"] == ["anna.schmidt@redwoodinsurance.com"]
+    # A longer name that only starts like the company is not it: "Redwood Insurance Brokers" is another firm.
+    other = analysed([("S2", "prospect", "My email is anna.schmidt at Redwood Insurance Brokers.com.")],
+                     vocabulary=companies)
+    assert [e.value for e in other.entities if e.type == "EMAIL"] == ["anna.schmidt@redwoodinsurancebrokers.com"]
+
+
 def test_tools_named_in_answer_to_what_is_used_are_the_stack():
     # The answer carries no "use"/"run" of its own; the rep's question says what the names are.
     call = analysed([("S1", "rep", "Great, what are you using today, and what is not working"),

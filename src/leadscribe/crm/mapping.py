@@ -19,8 +19,9 @@ from leadscribe.understand.contacts import (ADDRESS_ASKED, CORRECTION_ATTEMPT, F
 from leadscribe.understand.entities import currency_confidence, entities_of
 from leadscribe.understand.introductions import TITLE_WORDS
 from leadscribe.understand.models import is_word
-from leadscribe.understand.name_spelling import (answered_spellings, is_common_name, is_known_name, misspelled_name,
-                                                 name_part, rival_spellings, sound_key, spelling_confirmed)
+from leadscribe.understand.name_spelling import (PAIRED_MISSPELLING_EDITS, answered_spellings, is_common_name,
+                                                 is_known_name, misspelled_name, name_part, rival_spellings,
+                                                 sound_key, spelling_confirmed)
 from leadscribe.understand.text import UtteranceText, where_said
 from leadscribe.understand.vocabulary import squash
 
@@ -285,6 +286,26 @@ def corrected_unconfirmed(call: Call, email: Entity, seller: Seller) -> bool:
                    and company_confirms_domain(e, str(email.value)) for e in call.entities)
 
 
+def respell_by_partner(pieces: list[str], respelled: list[str], people: list[list[str]]) -> None:
+    """In a two-word local part where one word is one of a person's names as heard ("johnson", Priya Johnson), the
+    other word, left as heard, is respelled as that person's other name when it is a further misspelling of it
+    ("preo" -> "priya"; PAIRED_MISSPELLING_EDITS): the address is that person's, so the word can only be theirs."""
+    words = [i for i, piece in enumerate(pieces) if piece not in "._-"]
+    if len(words) != 2:
+        return
+    for mine, partner in (words, words[::-1]):
+        if respelled[mine] != pieces[mine].lower():
+            continue  # already respelled, or confirmed as spelled
+        for person in people:
+            lowered = [name.lower() for name in person]
+            if respelled[partner] in lowered:
+                others = [name for name in person if name.lower() != respelled[partner]]
+                match = misspelled_name(pieces[mine], others, PAIRED_MISSPELLING_EDITS)
+                if match:
+                    respelled[mine] = match.lower()
+                    break
+
+
 def respelled_email(call: Call, email: Entity, seller: Seller) -> tuple[str, str]:
     """The address with each word of its local part that is a misspelling of a name the prospect's side said
     elsewhere in the call spelled as that name ("laura.potel@" after "Laura Patel": laura.patel@), and the reason
@@ -292,9 +313,9 @@ def respelled_email(call: Call, email: Entity, seller: Seller) -> tuple[str, str
     is the better hearing of the sound, but it is still a guess at letters nobody spelled out."""
     value = str(email.value)
     local, _, domain = value.partition("@")
-    names = [word for e in call.entities if e.type == "PERSON" and e.utterance != email.utterance
-             and not seller.owns(e) and effective_role(e.role, e.speaker, seller) != "rep"
-             for word in str(e.value).split()]
+    people = [str(e.value).split() for e in call.entities if e.type == "PERSON" and e.utterance != email.utterance
+              and not seller.owns(e) and effective_role(e.role, e.speaker, seller) != "rep"]
+    names = [word for person in people for word in person]
     said = prospect_said(call, seller)
     pieces = re.split(r"([._-])", local)
     # A name whose spelling the caller gave ("Sofia with an F") is spelled so in the address too: "sophia" in
@@ -302,6 +323,7 @@ def respelled_email(call: Call, email: Entity, seller: Seller) -> tuple[str, str
     confirmed = [spelling_confirmed(piece, said) if len(piece) > 2 and piece.isalpha() else None for piece in pieces]
     respelled = [(confirmed_as or misspelled_name(piece, names) or piece).lower() if piece not in "._-" else piece
                  for piece, confirmed_as in zip(pieces, confirmed)]
+    respell_by_partner(pieces, respelled, people)
     if respelled == pieces:
         return value, ""
     new_value = "".join(respelled) + "@" + domain

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from leadscribe.understand.name_spelling import is_known_name
 from leadscribe.understand.numbers import tokenize
 
 TLDS = {"com", "org", "net", "io", "co", "ai", "de", "fr", "uk", "us", "eu", "info", "biz", "app", "dev", "tech",
@@ -68,6 +69,8 @@ OBJECT_PRONOUNS = {"me", "us", "him", "her", "them"}
 # through ("handed on to Schmidt at ...").
 ADDRESS_LEAD_INS = {"is", "it's", "its", "at", "just", "to", "me", "us", "email", "e-mail", "mail", "address", "was",
                     "be", "namely", "under", "contact", "reach"}
+# A local part that starts with a "dot" Whisper ran into the name said after it ("Daniel Dottorner at ...").
+DOT_RUN_INTO_NAME = re.compile(r"dot(?P<name>[a-z]{3,})")
 # How much less sure an address is whose local part may have begun before the word read as its start.
 CUT_LOCAL_PART_FACTOR = 0.4
 USERNAME = re.compile(r"\b(?:user\s*name|login|account\s+(?:id|number|name)|user\s+id|customer\s+(?:id|number))"
@@ -278,12 +281,18 @@ def find_dotted_mail(text: str, company_domain: Optional[DomainScore] = None) ->
 def glued_local_part(local: str) -> str:
     """"justlaura" -> "laura", "preadotfisher" -> "prea.fisher": the lead-in word and spoken separators of a local
     part Whisper ran together."""
-    local = local.strip("._-")
-    for lead_in in GLUED_LEAD_INS:
-        if local.startswith(lead_in) and len(local) > len(lead_in) + 1:
-            local = local[len(lead_in):]
-            break
+    local = without_lead_in(local.strip("._-"))
     return GLUED_SEPARATOR.sub(lambda m: SPOKEN_SEPARATORS[m.group(1)], local).strip("._-")
+
+
+def without_lead_in(local: str) -> str:
+    """"justannu" -> "annu": a word an address follows ("just", "it's") that Whisper ran into the local part. A
+    name that starts the same way ("justin", "isabel") keeps it."""
+    first_word = re.split(r"[._-]", local)[0]
+    for lead_in in GLUED_LEAD_INS:
+        if first_word.startswith(lead_in) and len(first_word) > len(lead_in) + 1 and not is_known_name(first_word):
+            return local[len(lead_in):]
+    return local
 
 
 def find_usernames(text: str) -> list[Found]:
@@ -336,7 +345,9 @@ def find_spoken_emails(text: str) -> list[Found]:
         domain = read_domain(pieces, at)
         if not local or not domain:
             continue
-        local_text, local_start = local
+        local_text, local_start = dot_run_into_name(pieces, *local)
+        split = local_text != local[0]
+        local_text = without_lead_in(local_text)
         if local_text in OBJECT_PRONOUNS and at >= 2 and pieces[at - 2][0] in CONTACT_VERBS:
             continue
         domain_text, domain_end, domain_words = domain
@@ -344,8 +355,27 @@ def find_spoken_emails(text: str) -> list[Found]:
         confidence = 0.85 if domain_words <= 1 else 0.75
         if local_part_may_be_cut(pieces, local_start):
             confidence *= CUT_LOCAL_PART_FACTOR
+        if split:  # where the name begins inside a run-together word is a guess, as in a glued address
+            confidence = min(confidence, GLUED_CONFIDENCE)
         found.append(Found(local_start, domain_end, f"{local_text}@{domain_text}", confidence))
     return found
+
+
+def dot_run_into_name(pieces, local: str, local_start: int) -> tuple[str, int]:
+    """"Daniel Dottorner at ..." -> ("daniel.torner", where "Daniel" starts): a spoken "dot" Whisper ran into the
+    name after it, with the name before it the local part's first word. A name that starts so ("Dotson") and a
+    word an address follows ("is Dottorner") are left as heard."""
+    glued = DOT_RUN_INTO_NAME.fullmatch(local)
+    before = [(piece, start) for piece, start, _ in pieces if start < local_start]
+    if not glued or is_known_name(local) or not before or not before[-1][0].isalpha() or \
+            before[-1][0] in ADDRESS_LEAD_INS:
+        return local, local_start
+    name = glued.group("name")
+    # "dot fisher" is written "Dottfisher": the t of "dot" doubled before a consonant no English word starts with.
+    if name.startswith("t") and name[1] not in "aeiouyrhw":
+        name = name[1:]
+    first, first_start = before[-1]
+    return f"{first}.{name}", first_start
 
 
 def local_part_may_be_cut(pieces, local_start: int) -> bool:

@@ -233,10 +233,18 @@ def listed_company_domain(email: str, companies: tuple[str, ...],
         wanted = squash(company)
         if not wanted or wanted == label:
             return None  # heard as a listed company's name: nothing to correct
-        score = similarity(label, wanted)
+        score = 100.0 if label in repeated_word_spellings(company) else similarity(label, wanted)
         if score >= least and same_first_sound(label, wanted) and (best is None or score > best[1]):
             best = (wanted, score)
     return (f"{local}@{best[0]}.{tld}", best[1] / 100.0) if best else None
+
+
+def repeated_word_spellings(company: str) -> set[str]:
+    """The company's name run together with one of its words said twice ("Redwood Insurance Insurance.com" ->
+    "redwoodinsuranceinsurance"): Whisper repeats a word where the audio holds it once, and the domain read from
+    such a hearing is the company's."""
+    words = [squash(word) for word in company.split() if squash(word)]
+    return {"".join(words[:i + 1] + words[i:]) for i in range(len(words))} if len(words) > 1 else set()
 
 
 def find_vocabulary(collector: EntityCollector, ut: UtteranceText, vocabulary: dict[str, list[str]],

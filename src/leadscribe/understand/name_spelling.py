@@ -91,6 +91,8 @@ def is_known_name(word: str) -> bool:
 
 # How far a misheard spelling may be from the name it stands for: "potel"/"Patel", "junson"/"Johnson", "an"/"Anna".
 MAX_MISSPELLING_EDITS = 2
+# ... and from a name whose person the rest of the address already names ("preo" beside "johnson", Priya Johnson).
+PAIRED_MISSPELLING_EDITS = 3
 
 
 def consonant_sound(word: str) -> str:
@@ -99,7 +101,7 @@ def consonant_sound(word: str) -> str:
     return re.sub(r"[YWH]", "", jellyfish.metaphone(word))
 
 
-def misspelled_name(word: str, names: Iterable[str]) -> Optional[str]:
+def misspelled_name(word: str, names: Iterable[str], max_edits: int = MAX_MISSPELLING_EDITS) -> Optional[str]:
     """The name of `names` that `word` is a misspelling of, or None: the same consonant sound (Metaphone, glides
     aside), the same first letter, at most MAX_MISSPELLING_EDITS letters apart, and `word` no common name.
     Whisper writes a name it hears inside dictated pieces ("laura dot patel at ...") worse than the same name in a
@@ -113,7 +115,7 @@ def misspelled_name(word: str, names: Iterable[str]) -> Optional[str]:
         known = name.lower()
         if (known != heard and len(known) >= 2 and known.isalpha() and known[0] == heard[0]
                 and consonant_sound(known) == consonant_sound(heard)
-                and jellyfish.levenshtein_distance(known, heard) <= MAX_MISSPELLING_EDITS):
+                and jellyfish.levenshtein_distance(known, heard) <= max_edits):
             return name
     return None
 
