@@ -154,6 +154,14 @@ def test_a_phone_number_finished_after_the_listeners_prompt_in_the_listeners_tur
     assert of_type(call, "PHONE") == []
 
 
+def test_a_phone_numbers_rest_heard_unsurely_in_the_next_turn_lowers_its_confidence():
+    # Synthetic seed 5: "five six nine zero" heard as "5600." at 0.48 after "Okay, go on"; the first digits were clear.
+    turns = [("S2", "prospect", "my phone is 415-986."), ("S1", "rep", "Okay, go on."), ("S2", "prospect", "5600.")]
+    clear, unsure = run(turns), run(turns, low_confidence_words=("5600",))
+    assert [e.value for e in of_type(unsure, "PHONE")] == ["+14159865600"]
+    assert of_type(unsure, "PHONE")[0].confidence < of_type(clear, "PHONE")[0].confidence - 0.05
+
+
 def test_a_phone_number_with_its_last_seven_digits_in_one_group():
     call = run([("S2", "prospect", "My email is just laura at redwoodinsurance.com. My cell is 415-5752316")])
     assert [e.value for e in of_type(call, "PHONE")] == ["+14155752316"]

@@ -88,6 +88,9 @@ def test_dictated_phone_numbers(text):
 def test_phone_correction_and_international():
     assert apply_correction("4155550192", "sorry, that's a four not a five") == "4155540192"
     assert apply_correction("4155550192", "that's all, thanks") is None
+    # A digit set against another is a digit, heard as the word it sounds like on a phone line ("free" for three).
+    assert apply_correction("4157047479", "Sorry, that's a free, not a 7") == "4157047439"
+    assert apply_correction("4157047479", "Sorry, that's a free trial, not a 7") is None
     assert to_e164("4930123456", plus=True) == "+4930123456"
     assert to_e164("555") is None
 

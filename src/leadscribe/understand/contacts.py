@@ -451,6 +451,9 @@ class DigitRun:
 # "For 095." for "four zero nine five"). Only read as digits on request (`digit_runs(..., homophones=True)`), inside
 # a run or right before a digit, where reading them so completes a number that cannot be dialled otherwise.
 DIGIT_HOMOPHONES = {"for": "4", "to": "2", "too": "2", "ate": "8"}
+# In a correction ("sorry, that's a free, not a seven") the words set against a digit are digits: those homophones,
+# and "free" or "tree" for "three" (a telephone line cuts the sound that tells "th" from "f").
+CORRECTED_DIGIT_SOUNDS = {**DIGIT_HOMOPHONES, "free": "3", "tree": "3"}
 
 
 def digits_of(word: str, raw: str) -> Optional[str]:
@@ -520,7 +523,7 @@ def apply_correction(digits: str, text: str) -> Optional[str]:
     match = CORRECTION.search(text) or CORRECTION_WRONG_FIRST.search(text)
     if not match:
         return None
-    new, old = (spoken_digit(match.group(g)) for g in ("new", "old"))
+    new, old = (CORRECTED_DIGIT_SOUNDS.get(word.lower(), spoken_digit(word)) for word in match.group("new", "old"))
     if not (new.isdigit() and old.isdigit() and len(new) == len(old) == 1) or old not in digits:
         return None
     index = digits.rfind(old)

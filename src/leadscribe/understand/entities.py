@@ -588,7 +588,8 @@ def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], hom
             if number is None or not (SPOKEN_OWN_NUMBER.search(ut.text) or len(digits) >= 10):
                 continue
             first_ut, start, end = pieces[0]
-            entity = collector.add(first_ut, "PHONE", start, end, number, confidence, "rules")
+            entity = collector.add(first_ut, "PHONE", start, end, number, confidence, "rules",
+                                   hearing=hearing_of_pieces(pieces))
             if entity is not None and len(pieces) > 1:
                 last_ut, _, last_end = pieces[-1]
                 entity.end = last_ut.times(0, last_end)[1]
@@ -613,6 +614,13 @@ def correction_tail(texts: list[UtteranceText], ut: UtteranceText, end: int) -> 
 
 # Words that may stand between two parts of one dictated number in one turn.
 NUMBER_GAP_WORDS = 3
+
+
+def hearing_of_pieces(pieces: list[tuple[UtteranceText, int, int]]) -> Optional[float]:
+    """The mean word probability over every piece of a number: a rest said in another turn ("Okay, go on" /
+    "5600.") is as much of the number as its first digits. None when the pieces hold no words."""
+    heard = [ut.utterance.words[i].confidence for ut, start, end in pieces for i in ut.word_indices(start, end)]
+    return sum(heard) / len(heard) if heard else None
 
 
 def next_run_nearby(text: str, run, homophones: bool = False) -> Optional[Any]:
