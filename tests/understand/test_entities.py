@@ -24,6 +24,14 @@ def test_amounts_quantities_and_distractors():
     assert not any("outage" in e.text or "2019" in e.text for e in call.entities if e.type in {"MONEY", "QUANTITY"})
 
 
+def test_people_a_thing_is_for_are_no_head_count():
+    # SpokenWOZ MUL1011, a real booking call: "a booking for eight people" became the company's 8 employees.
+    call = run([("S1", "prospect", "So I want to make a booking for eight people."),
+                ("S2", "prospect", "We are about 200 people, and we need licences for 50 people.")])
+    assert [e.value for e in of_type(call, "QUANTITY")] == [{"value": 200, "unit": "employees"},
+                                                             {"value": 50, "unit": "users"}]
+
+
 def test_entity_carries_time_speaker_role_and_combined_confidence():
     call = run([("S1", "rep", "Hi there."), ("S2", "prospect", "Our budget is $80,000 this year.")])
     [money] = of_type(call, "MONEY")

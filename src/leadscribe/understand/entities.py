@@ -414,6 +414,10 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
         unit = unit_after(text, number.end)
         if unit is not None and (number.currency is None or symbol_only_currency(number)):
             unit_name, unit_end = unit
+            if re.search(r"\bpeople\b", text[number.end:unit_end], re.I):
+                unit_name = whose_people(text[:number.start])
+                if unit_name is None:
+                    continue
             if number.value >= 1 and number.value == int(number.value):
                 # The number and its unit word are the value ("5,000 employees"); the rest of the sentence is not.
                 # A range ("75 to 100 licences") keeps its lower end, as a money range does.
@@ -431,6 +435,21 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
                           0.9 if number.currency or budget_said(text, number) else 0.7, "rules",
                           # The currency word is its own hearing, scored for the currency (currency_confidence).
                           hearing=ut.weakest_hearing(number.start, number.end, CURRENCY_WORDS))
+
+
+# "a booking for eight people", "a demo for 5 people": the people something is for are a party, not the company's
+# staff; after a seat word ("licences for 50 people") they are its users.
+FOR_PEOPLE = re.compile(r"\bfor\s+(?:about\s+|around\s+|roughly\s+|maybe\s+|up\s+to\s+)?$", re.I)
+SEAT_WORDS = re.compile(r"\b(?:seats?|licen[cs]es?|accounts?|logins?|subscriptions?|users?)\b", re.I)
+SEAT_WORD_REACH_CHARS = 40
+
+
+def whose_people(before: str) -> Optional[str]:
+    """The unit of a count of "people", from the words before the number: "employees" ("we have 200 people"),
+    "users" ("licences for 50 people"), or None for a party something is for ("a booking for eight people")."""
+    if not FOR_PEOPLE.search(before):
+        return "employees"
+    return "users" if SEAT_WORDS.search(before[-SEAT_WORD_REACH_CHARS:]) else None
 
 
 def symbol_only_currency(number: NumberMention) -> bool:
