@@ -60,6 +60,13 @@ def test_der_overlap_is_scored_and_missed_speech_counts():
     assert result["collar_0"]["missed"] == pytest.approx(5.0)
 
 
+def test_der_without_a_duration_scores_the_extent_of_both():
+    reference = [("A", 0, 10), ("B", 10, 20)]
+    hypothesis = [("x", 0, 12), ("y", 12, 20)]
+    assert metrics.diarization_error(reference, hypothesis)["collar_0"] == \
+        metrics.diarization_error(reference, hypothesis, duration=20)["collar_0"]
+
+
 def test_der_without_reference_speakers_is_undefined_not_zero():
     result = metrics.diarization_error([], [("x", 1, 4)], duration=10)
     assert result["collar_0"]["der"] is None and result["collar_0"]["false_alarm"] == pytest.approx(3.0)

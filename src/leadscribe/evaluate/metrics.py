@@ -93,7 +93,7 @@ def diarization_error(reference: Sequence[Turn], hypothesis: Sequence[Turn],
     elif duration:
         region = Timeline([Segment(0.0, float(duration))])
     else:
-        region = (ref.get_timeline().union(hyp.get_timeline())).extent().to_timeline() if (ref or hyp) else Timeline()
+        region = Timeline([ref.get_timeline().union(hyp.get_timeline()).extent()]) if (ref or hyp) else Timeline()
     result: dict[str, Any] = {"reference_speakers": len(ref.labels()), "hypothesis_speakers": len(hyp.labels())}
     for name, collar in COLLARS.items():
         metric = DiarizationErrorRate(collar=collar, skip_overlap=False)
