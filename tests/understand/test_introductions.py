@@ -17,6 +17,10 @@ def test_the_ways_people_name_themselves():
     assert names("David Chen here.") == [("David Chen", None)]
     assert names("My name's Adam. We're here because of the reorganisation.") == [("Adam", None)]
     assert names("Sean O'Brien here.") == [("Sean O'Brien", None)]
+    # A hyphen joins two names and never ends one (SpokenWOZ MUL1011: "Yang-Singur" was read as "Yang-").
+    assert names("Of course, my name is Yang-Singur.") == [("Yang-Singur", None)]
+    assert names("Hi, this is Amal Al-Sayed from Acme.") == [("Amal Al-Sayed", "Acme")]
+    assert names("My name is Sean McDonald.") == [("Sean McDonald", None)]
     assert names("Hi David, Maya from Northwind Analytics here.") == [("Maya", "Northwind Analytics")]
     assert names("Yes, calling from Northwind Analytics here.") == []
     assert names("Hi David Chen here.") == [("David Chen", None)]

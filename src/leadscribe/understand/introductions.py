@@ -29,8 +29,9 @@ TITLE_WORDS = (r"(?:chief\s+\w+\s+officer|head" + OF_WHAT + r"|(?:senior\s+|juni
                r"specialist|consultant)(?:" + OF_WHAT + r")?|ceo|cto|cfo|coo|cio|cmo|founder|"
                r"co-founder|owner|president)")
 
-# One or two capitalised words; a capital may follow an apostrophe or hyphen inside a word (O'Brien, Smith-Jones).
-NAME_WORD = r"(?-i:[A-Z](?:[a-z]|['-][A-Z])[a-z'-]*)"
+# One or two capitalised words: a capital may follow an apostrophe or "Mc" (O'Brien, McDonald), and a hyphen may join
+# two names (Smith-Jones, Yang-Singur, Jean-luc); a word never ends in the hyphen ("Yang-" of "Yang-Singur").
+NAME_WORD = r"(?-i:(?:[A-Z]['’]|Mc|Mac)?[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?)"
 NAME = r"(?P<name>" + NAME_WORD + r"(?:\s+" + NAME_WORD + r")?)"
 # The company said with the name: "calling from Northwind Analytics", "here at Acme", "with Blue Harbor Foods".
 AFFILIATION = (r"(?:\s*,?\s+(?:calling\s+)?(?:from|with|at|here\s+at)\s+"
