@@ -257,3 +257,13 @@ def test_a_title_holding_a_word_that_is_no_word_goes_to_review():
     assert "'imtomiscent' in the title is no word we know" in title.reason
     assert fields_of([("S2", "prospect", "Sure, I'm the procurement manager at Summit Freight.")])["jobtitle"].decision \
         == "auto"
+
+
+def test_a_title_head_of_no_department_we_know_goes_to_review():
+    # Synthetic seed 17: "vice president of sales" heard as "... of zales", a word (a brand) but no department.
+    misheard = fields_of([("S2", "prospect", "I'm the vice president of zales at Summit Freight.")])["jobtitle"]
+    assert misheard.decision == "review" and "'zales' in the title is no department we know" in misheard.reason
+    for said, title in (("I'm the vice president of sales at Summit Freight.", "vice president of sales"),
+                        ("I work as the head of customer success at Summit Freight.", "head of customer success")):
+        field = fields_of([("S2", "prospect", said)])["jobtitle"]
+        assert (field.value, field.decision) == (title, "auto")

@@ -452,8 +452,11 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
                 note = unverified_email_spelling(call, str(value), seller)
         if entity.type == "JOB_TITLE":
             invented = [w for w in str(value).split() if not is_word(w)]
+            department = TITLE_DEPARTMENT.search(str(value))
             if invented:  # "imtomiscent procurement manager": a title is made of words, so one was misheard
                 note = f"{', '.join(map(repr, invented))} in the title is no word we know"
+            elif department and not known_department(department.group("department")):
+                note = f"'{department.group('department')}' in the title is no department we know"
         # Which end of a range is the deal amount, or the seat count, is for a person; a money range's currency is
         # said once for both ends.
         if isinstance(entity.value, dict) and "min" in entity.value and key != "currency":
@@ -470,6 +473,26 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
         confidence = currency_confidence(call, entity) if entity.type == "MONEY" and key == "currency" else None
         found.append(entity_candidate(entity, value, seller, note, confidence))
     return found
+
+
+# What a title is head of ("director of finance"): a department Whisper may mishear as a word that is none
+# ("vice president of zales"), which the invented-word check above lets through.
+TITLE_DEPARTMENT = re.compile(r"\b(?:of|for)\s+(?P<department>[a-z]+(?:\s+[a-z]+)?)$", re.I)
+DEPARTMENTS = {"account", "accounting", "accounts", "administration", "ai", "analytics", "applications",
+               "architecture", "audit", "benefits", "brand", "business", "channel", "clinical", "cloud",
+               "communications", "compliance", "content", "corporate", "customer", "data", "demand", "design",
+               "development", "devops", "digital", "education", "engineering", "enterprise", "facilities", "field",
+               "finance", "global", "growth", "hr", "human", "information", "infrastructure", "innovation",
+               "internal", "investor", "it", "learning", "legal", "logistics", "manufacturing", "marketing", "ml",
+               "network", "nursing", "operations", "partner", "partnerships", "payroll", "people", "platform",
+               "platforms", "procurement", "product", "products", "purchasing", "quality", "recruiting", "research",
+               "revenue", "risk", "sales", "security", "service", "services", "software", "strategy", "supply",
+               "support", "systems", "talent", "tax", "technology", "training", "transformation", "treasury"}
+
+
+def known_department(phrase: str) -> bool:
+    """Whether what a title is "of" starts as a department does ("finance", "customer success", "IT")."""
+    return phrase.split()[0].lower() in DEPARTMENTS
 
 
 def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[Candidate]:
