@@ -119,15 +119,16 @@ def test_a_name_said_by_a_colleague_of_the_contact_goes_to_review():
     assert "S3" in fields["firstname"].reason and "S2" in fields["firstname"].reason
 
 
-def test_a_name_the_rep_says_to_a_colleague_says_whose_it_is():
-    # The contact's name misheard, the colleague's turn garbled; the rep answers the colleague by name.
+def test_a_name_the_rep_says_to_a_colleague_is_not_proposed_and_says_whose_it_is():
+    # The contact's name misheard, the colleague's turn garbled; the rep answers the colleague by name, which is
+    # the colleague's and not the contact's: shown with the reason, never proposed (synthetic seeds 13 and 20).
     turns = [("S1", "rep", "Hi, this is Maya from Northwind Analytics."),
              ("S2", "prospect", "Hi Maya, I'm a Patel here, the procurement manager at Acme Logistics."),
              ("S3", "prospect", "This analytics from their IT team, security review is a must for us."),
              ("S1", "rep", "Understood, Alex, we can share our security documents this week."),
              ("S2", "prospect", "My phone is 415-298-0360.")]
     fields, _ = run(turns)
-    assert fields["firstname"].decision == "review"
+    assert fields["firstname"].decision == "skip"
     assert "the rep said 'Alex' to S3" in fields["firstname"].reason and "S2" in fields["firstname"].reason
     # Said to the contact, the name carries no such doubt.
     fields, _ = run(turns[:2] + [("S1", "rep", "Understood, Alex, we can share our security documents this week."),

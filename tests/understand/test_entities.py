@@ -32,6 +32,14 @@ def test_people_a_thing_is_for_are_no_head_count():
                                                              {"value": 50, "unit": "users"}]
 
 
+def test_a_hesitation_before_a_name_is_not_part_of_it():
+    # Synthetic seeds 8 and 20: spaCy read "mm Novak" and "mm-turner" as the person's name.
+    for said, name in (("Sure, mm Novak, Director of Finance at Redwood Insurance.", "Novak"),
+                       ("Sure, mm-Turner, the director of finance at Granite Health.", "Turner")):
+        people = [e.value for e in of_type(run([("S2", "prospect", said)]), "PERSON")]
+        assert name in people and not any("mm" in p.lower() for p in people)
+
+
 def test_entity_carries_time_speaker_role_and_combined_confidence():
     call = run([("S1", "rep", "Hi there."), ("S2", "prospect", "Our budget is $80,000 this year.")])
     [money] = of_type(call, "MONEY")

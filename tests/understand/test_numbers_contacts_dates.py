@@ -64,6 +64,10 @@ def test_a_dot_run_into_the_name_after_it_is_read_as_a_dot_and_less_sure():
     # A name that starts with "dot", or a word an address follows before it, is left as heard.
     assert [f.value for f in find_emails("My email is Jane Dotson at acme dot com.")] == ["dotson@acme.com"]
     assert [f.value for f in find_emails("My email is Dottorner at acme dot com.")] == ["dottorner@acme.com"]
+    # The dot written and said again in the next word (synthetic seed 17).
+    [again] = find_emails("My email is Michael.dotwalker at orbitretail.com.")
+    assert again.value == "michael.walker@orbitretail.com" and again.confidence < said.confidence
+    assert [f.value for f in find_emails("My email is jane.dotson at acme dot com.")] == ["jane.dotson@acme.com"]
 
 
 def test_a_lead_in_run_into_the_address_is_dropped_unless_it_starts_a_name():

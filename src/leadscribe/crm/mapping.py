@@ -682,6 +682,8 @@ def spoken_by_the_contact(call: Call, candidate: Candidate, name: Entity, seller
         # "Understood, Alex, we can share ...": the rep's name for the voice that spoke just before.
         addressed = addressed_voice(call, name, seller)
         if addressed is not None and addressed not in contact_voices:
+            # The name is that voice's, not the contact's: shown, never proposed.
+            candidate.confidence = 0.0
             candidate.note = f"the rep said '{name.value}' to {addressed}, who had just spoken; {details}"
         return candidate
     candidate.note = f"'{name.value}' was said by {said_by}; {details}"

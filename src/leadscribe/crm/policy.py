@@ -123,7 +123,8 @@ def decide(obj: str, name: str, candidates: list[Candidate], auto: float, review
                         decision="review", reason=f"conflicting values: {shown}")
     if confidence < review:
         return CrmField(object=obj, field=name, value=best.value, confidence=confidence, entity_ids=ids,
-                        decision="skip", reason=f"confidence {confidence:.2f} below review threshold {review:.2f}")
+                        decision="skip", reason="; ".join(filter(None, [
+                            f"confidence {confidence:.2f} below review threshold {review:.2f}", best.note])))
     if from_rep:
         return CrmField(object=obj, field=name, value=best.value, confidence=confidence, entity_ids=ids,
                         decision="review", reason="; ".join(filter(None, [

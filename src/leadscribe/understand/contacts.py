@@ -346,6 +346,7 @@ def find_spoken_emails(text: str) -> list[Found]:
         if not local or not domain:
             continue
         local_text, local_start = dot_run_into_name(pieces, *local)
+        local_text = without_dot_said_twice(local_text)
         split = local_text != local[0]
         local_text = without_lead_in(local_text)
         if local_text in OBJECT_PRONOUNS and at >= 2 and pieces[at - 2][0] in CONTACT_VERBS:
@@ -370,12 +371,24 @@ def dot_run_into_name(pieces, local: str, local_start: int) -> tuple[str, int]:
     if not glued or is_known_name(local) or not before or not before[-1][0].isalpha() or \
             before[-1][0] in ADDRESS_LEAD_INS:
         return local, local_start
-    name = glued.group("name")
-    # "dot fisher" is written "Dottfisher": the t of "dot" doubled before a consonant no English word starts with.
-    if name.startswith("t") and name[1] not in "aeiouyrhw":
-        name = name[1:]
     first, first_start = before[-1]
-    return f"{first}.{name}", first_start
+    return f"{first}.{name_after_dot(glued.group('name'))}", first_start
+
+
+def name_after_dot(glued: str) -> str:
+    """The name in what followed "dot" in a run-together word: "dot fisher" is written "Dottfisher", the t of "dot"
+    doubled before a consonant no English word starts with."""
+    return glued[1:] if glued.startswith("t") and glued[1] not in "aeiouyrhw" else glued
+
+
+def without_dot_said_twice(local: str) -> str:
+    """"michael.dotwalker" -> "michael.walker": a spoken "dot" Whisper wrote as the dot and again in the next word."""
+    words = re.split(r"([._-])", local)
+    for index in range(2, len(words), 2):
+        glued = DOT_RUN_INTO_NAME.fullmatch(words[index])
+        if words[index - 1] == "." and glued and not is_known_name(words[index]):
+            words[index] = name_after_dot(glued.group("name"))
+    return "".join(words)
 
 
 def local_part_may_be_cut(pieces, local_start: int) -> bool:

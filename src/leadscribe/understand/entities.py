@@ -166,8 +166,13 @@ def merged_vocabulary(vocabulary: dict[str, list[str]]) -> dict[str, list[str]]:
     return merged
 
 
+# A hesitation Whisper writes before a name it was unsure of, which spaCy takes into the name ("mm Novak",
+# "mm-turner"): no one's name holds it.
+NAME_FILLER = r"(?:h?m{2,}|uh+)(?:\s+|-)"
+
+
 def clean_name(text: str) -> str:
-    text = re.sub(r"^(?:this|that|the|is|hi|hey|dear)\s+", "", text.strip(" ,.?!"), flags=re.I)
+    text = re.sub(r"^(?:(?:this|that|the|is|hi|hey|dear)\s+|" + NAME_FILLER + ")", "", text.strip(" ,.?!"), flags=re.I)
     return re.sub(r"(?:'s|’s)$", "", text)
 
 
