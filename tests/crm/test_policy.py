@@ -264,6 +264,7 @@ def test_a_title_head_of_no_department_we_know_goes_to_review():
     misheard = fields_of([("S2", "prospect", "I'm the vice president of zales at Summit Freight.")])["jobtitle"]
     assert misheard.decision == "review" and "'zales' in the title is no department we know" in misheard.reason
     for said, title in (("I'm the vice president of sales at Summit Freight.", "vice president of sales"),
-                        ("I work as the head of customer success at Summit Freight.", "head of customer success")):
+                        ("I work as the head of customer success at Summit Freight.", "head of customer success"),
+                        ("I'm the vice president of EMEA at Summit Freight.", "vice president of emea")):
         field = fields_of([("S2", "prospect", said)])["jobtitle"]
         assert (field.value, field.decision) == (title, "auto")

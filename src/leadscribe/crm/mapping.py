@@ -475,7 +475,7 @@ def entity_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
     return found
 
 
-# What a title is head of ("director of finance"): a department Whisper may mishear as a word that is none
+# What a title is head of ("director of finance"): a department or region Whisper may mishear as a word that is none
 # ("vice president of zales"), which the invented-word check above lets through.
 TITLE_DEPARTMENT = re.compile(r"\b(?:of|for)\s+(?P<department>[a-z]+(?:\s+[a-z]+)?)$", re.I)
 DEPARTMENTS = {"account", "accounting", "accounts", "administration", "ai", "analytics", "applications",
@@ -487,11 +487,14 @@ DEPARTMENTS = {"account", "accounting", "accounts", "administration", "ai", "ana
                "network", "nursing", "operations", "partner", "partnerships", "payroll", "people", "platform",
                "platforms", "procurement", "product", "products", "purchasing", "quality", "recruiting", "research",
                "revenue", "risk", "sales", "security", "service", "services", "software", "strategy", "supply",
-               "support", "systems", "talent", "tax", "technology", "training", "transformation", "treasury"}
+               "support", "systems", "talent", "tax", "technology", "training", "transformation", "treasury",
+               # and the regions a title may be for ("VP of EMEA", "director for North America")
+               "americas", "apac", "asia", "emea", "europe", "international", "latam", "north", "south", "east",
+               "west", "central", "us", "uk"}
 
 
 def known_department(phrase: str) -> bool:
-    """Whether what a title is "of" starts as a department does ("finance", "customer success", "IT")."""
+    """Whether what a title is "of" starts as a department or a region does ("finance", "customer success", "EMEA")."""
     return phrase.split()[0].lower() in DEPARTMENTS
 
 

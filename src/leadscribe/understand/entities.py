@@ -172,7 +172,8 @@ NAME_FILLER = r"(?:h?m{2,}|uh+)(?:\s+|-)"
 
 
 def clean_name(text: str) -> str:
-    text = re.sub(r"^(?:(?:this|that|the|is|hi|hey|dear)\s+|" + NAME_FILLER + ")", "", text.strip(" ,.?!"), flags=re.I)
+    text = re.sub(r"^(?:(?:this|that|the|is|hi|hey|dear)\s+|" + NAME_FILLER + ")", "", text.strip(" ,.?!"),
+                  flags=re.I)
     return re.sub(r"(?:'s|’s)$", "", text)
 
 
