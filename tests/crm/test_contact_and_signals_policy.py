@@ -60,6 +60,14 @@ def test_a_name_the_email_spells_another_way_goes_to_review():
     assert fields["lastname"].decision == "auto"  # "miller" is spelled the same
 
 
+def test_an_address_spelled_letter_by_letter_settles_the_spelling_of_the_name():
+    fields, _ = run([("S1", "rep", "Hi, this is Maya from Northwind Analytics. What's your email?"),
+                     ("S2", "prospect", "Sure. I'm Sophia Miller, operations manager at Granite Health."),
+                     ("S2", "prospect", "My email is S-O-F-I-A dot miller at granitehealth dot com.")])
+    assert (fields["email"].value, fields["email"].decision) == ("sofia.miller@granitehealth.com", "auto")
+    assert (fields["firstname"].value, fields["firstname"].decision) == ("Sofia", "auto")
+
+
 def test_per_field_thresholds_come_from_the_mapping(tmp_path):
     call = make_call([("S2", "prospect", "I'm the head of operations at Acme Logistics.")])
     entities(call, make_context())

@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from leadscribe.understand.contacts import apply_correction, digit_runs, find_emails, find_websites, to_e164
+from leadscribe.understand.contacts import (apply_correction, digit_runs, find_emails, find_unread_addresses,
+                                            find_websites, to_e164)
 from leadscribe.understand.dates import resolve_date
 from leadscribe.understand.numbers import find_numbers
 
@@ -75,6 +76,32 @@ def test_a_lead_in_run_into_the_address_is_dropped_unless_it_starts_a_name():
         "annu@pinecrestbank.com"]
     assert [f.value for f in find_emails("It's justin at acme dot com.")] == ["justin@acme.com"]
     assert [f.value for f in find_emails("It's isabel dot ruiz at acme dot com.")] == ["isabel.ruiz@acme.com"]
+
+
+@pytest.mark.parametrize("text, expected, said", [
+    # Letters as Whisper writes them when a caller spells: hyphenated, spaced, with full stops.
+    ("My email is J-U-L-I-A dot chen at acme.com.", "julia.chen@acme.com", "J-U-L-I-A dot chen at acme.com"),
+    ("It is j u l i a dot c h e n at acme dot com.", "julia.chen@acme.com", "j u l i a dot c h e n at acme dot com"),
+    ("My email is J. U. L. I. A. dot chen at A-C-M-E dot com.", "julia.chen@acme.com",
+     "J. U. L. I. A. dot chen at A-C-M-E dot com"),
+    ("J-U-L-I-A.chen@acme.com", "julia.chen@acme.com", "J-U-L-I-A.chen@acme.com"),
+    # Said and then spelled: the spelling is the same word, not a word before the address.
+    ("It's sarah, S-A-R-A-H, dot chen at meridianhealth.com", "sarah.chen@meridianhealth.com",
+     "S-A-R-A-H, dot chen at meridianhealth.com"),
+])
+def test_an_address_spelled_letter_by_letter_is_read_as_words(text, expected, said):
+    [found] = find_emails(text)
+    [plain] = find_emails("My email is julia dot chen at acme dot com.")
+    assert (found.value, text[found.start:found.end]) == (expected, said)
+    assert found.confidence >= plain.confidence  # the letters are no guess (before: ".chen@acme.com", "n@acme.com")
+
+
+def test_letters_that_spell_no_address_and_a_dot_after_no_word_give_no_address_but_flag_one():
+    for text, heard in [("My e-mail is J-U-L-I-E-D-C-N-A-T-E-M-I-D-C-M", "J-U-L-I-E-D-C-N-A-T-E-M-I-D-C-M"),
+                        ("My email is — dot chen at acme.com", "— dot chen at acme.com")]:
+        assert find_emails(text) == []  # not ".chen@acme.com"
+        assert [f.value for f in find_unread_addresses(text, [])] == [heard]
+    assert find_emails("I a b at this point") == []
 
 
 def test_at_without_an_address_is_no_email():

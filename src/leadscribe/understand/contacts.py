@@ -5,7 +5,8 @@
 turn, and corrections ("sorry, that's a four not a five"). Also the forms Whisper writes on phone audio:
 "beniamin at gmail com" (no "dot"), "www.buniaminatgmail.com" ("at" glued on), and user names / account IDs
 ("my user name is user 101" -> user101); and web domains said on their own ("you'll find us at acme dot io",
-"Redwood Insurance.com" where the address before it went unheard).
+"Redwood Insurance.com" where the address before it went unheard); parts spelled letter by letter ("J-U-L-I-A dot
+chen at acme dot com", "sarah, S-A-R-A-H, dot chen at ...").
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from leadscribe.understand.name_spelling import is_known_name
+from leadscribe.understand.name_spelling import SPELLED_OUT, is_known_name
 from leadscribe.understand.numbers import tokenize
 
 TLDS = {"com", "org", "net", "io", "co", "ai", "de", "fr", "uk", "us", "eu", "info", "biz", "app", "dev", "tech",
@@ -149,6 +150,8 @@ def find_websites(text: str, company_domain: DomainScore) -> list[Found]:
 def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list[Found]:
     """Addresses written, said word by word, or run together. `company_domain(label)` (0-1) says how well a domain
     name ("orbitretail") matches a company the caller knows; without it only mail providers' glued domains count."""
+    spelled = spelled_words(text)
+    text = with_spelled_words_joined(text, spelled)
     found = [Found(m.start(), m.end(), m.group().lower().rstrip("."), 0.95) for m in WRITTEN_EMAIL.finditer(text)]
     # A glued address first: "email me at justlauraatorbitretail.com" is not "me@justlauraatorbitretail.com".
     candidates = find_glued_emails(text, company_domain) + find_dotted_mail(text, company_domain) + \
@@ -156,6 +159,8 @@ def find_emails(text: str, company_domain: Optional[DomainScore] = None) -> list
     for candidate in candidates:
         if not overlaps(candidate.start, candidate.end, found):
             found.append(candidate)
+    for address in found:  # an address that begins with a spelled word begins where its first letter was said
+        address.start = next((start for start, end, _ in spelled if start <= address.start < end), address.start)
     return sorted(found, key=lambda f: f.start)
 
 
@@ -180,7 +185,7 @@ ADDRESS_ASKED = re.compile(r"\be-?mail\b[^?]*\?", re.I)
 NUMBER_ASKED = re.compile(r"\b(?:phone|number|cell|mobile)\b[^?]*\?", re.I)
 # An address Whisper could not follow still looks like one: a dotted name ("www.buniamin.com") or a spoken "at" or
 # "dot". "My email is the same as before" gives none.
-ADDRESS_TRACE = re.compile(r"\w\.\w|\b(?:at|dot)\b", re.I)
+ADDRESS_TRACE = re.compile(r"\w\.\w|\b(?:at|dot)\b|" + SPELLED_OUT.pattern, re.I)
 # The first digit of a number said: a figure or a digit word ("oh" and "o" only count inside a number).
 FIRST_DIGIT = re.compile(r"\d|\b(?:" + "|".join(w for w in DIGIT_WORDS if w not in {"o", "oh"}) + r")\b", re.I)
 
@@ -319,6 +324,27 @@ def find_usernames(text: str) -> list[Found]:
     return found
 
 
+def spelled_words(text: str) -> list[tuple[int, int, str]]:
+    """Each word spelled letter by letter in `text`: (start, end, the word in lower case). Letters written with full
+    stops ("J. U. L. I. A.") take the last stop with them: it marks the letter, not a spoken "dot"."""
+    found = []
+    for match in SPELLED_OUT.finditer(text):
+        start, end = match.span()
+        if re.fullmatch(r"(?:[A-Za-z]\.\s*)+[A-Za-z]", match.group()) and text[end:end + 1] == ".":
+            end += 1
+        found.append((start, end, "".join(re.findall(r"[A-Za-z]", match.group())).lower()))
+    return found
+
+
+def with_spelled_words_joined(text: str, spelled: list[tuple[int, int, str]]) -> str:
+    """`text` with each of its `spelled` words written as the word, right-aligned in the letters' place so that all
+    else keeps its place and what was written against the last letter stays against the word: "J-U-L-I-A.chen@" ->
+    "    julia.chen@"."""
+    for start, end, word in spelled:
+        text = text[:start] + word.rjust(end - start) + text[end:]
+    return text
+
+
 def split_dots(raw: str) -> list[str]:
     """"Logistics.com." -> ["logistics", ".", "com"]; ".Chen" -> [".", "chen"]."""
     parts: list[str] = []
@@ -395,7 +421,10 @@ def local_part_may_be_cut(pieces, local_start: int) -> bool:
     """Whether the word just before the local part (which starts at character `local_start`) is a word an address
     does not follow: what was heard there may be the address's beginning, misheard."""
     before = [piece for piece, start, _ in pieces if start < local_start]
-    return bool(before) and re.fullmatch(r"[\w'-]+", before[-1]) is not None and before[-1] not in ADDRESS_LEAD_INS
+    first_word = next((piece for piece, start, _ in pieces if start >= local_start), "")
+    # "sarah, S-A-R-A-H, dot chen at ...": the first word said and then spelled (or said twice) cuts nothing.
+    return bool(before) and re.fullmatch(r"[\w'-]+", before[-1]) is not None and \
+        before[-1] not in ADDRESS_LEAD_INS and before[-1] != first_word
 
 
 def read_local_part(pieces, at: int) -> Optional[tuple[str, int]]:
@@ -405,7 +434,8 @@ def read_local_part(pieces, at: int) -> Optional[tuple[str, int]]:
     while i >= 0:
         piece = pieces[i][0]
         if not re.fullmatch(r"[a-z0-9]+", piece):
-            return None if not parts else (("".join(reversed(parts))), start)
+            # "— dot chen at ...": what came before the dot was no word; an address does not begin with a dot.
+            return None if not parts or parts[-1] in {".", "_", "-"} else ("".join(reversed(parts)), start)
         parts.append(piece)
         start = pieces[i][1]
         if i >= 1 and pieces[i - 1][0] in {".", "_", "-"}:
