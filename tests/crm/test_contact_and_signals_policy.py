@@ -68,6 +68,38 @@ def test_an_address_spelled_letter_by_letter_settles_the_spelling_of_the_name():
     assert (fields["firstname"].value, fields["firstname"].decision) == ("Sofia", "auto")
 
 
+GIVEN_UNCLEARLY = [("S1", "rep", "Hi, this is Maya from Northwind Analytics. What's the best number and email?"),
+                   ("S2", "prospect", "Sure. I'm Laura Miller at Granite Health. My phone is 415-555-0192. "
+                                      "My email is laura dot miller at granitehealth dot com.")]
+BARELY_HEARD = ("415-555-0192", "415-555-0162", "laura", "miller")
+
+
+def fields_of(turns, low_confidence_words=()):
+    call = make_call(turns, call_date="2026-01-12", low_confidence_words=low_confidence_words)
+    ctx = make_context()
+    for stage in (entities, signals, summary, crm):
+        stage(call, ctx)
+    return {f.field: f for f in call.crm.fields}
+
+
+def test_a_number_and_an_address_read_back_alike_are_written_and_read_back_otherwise_go_to_review():
+    alone = fields_of(GIVEN_UNCLEARLY, BARELY_HEARD)
+    assert alone["phone"].decision == alone["email"].decision == "review"
+    read_back = fields_of(GIVEN_UNCLEARLY + [
+        ("S1", "rep", "So that's 415-555-0192, and laura dot miller at granitehealth dot com?"),
+        ("S2", "prospect", "Yes, correct.")], BARELY_HEARD)
+    assert (read_back["phone"].value, read_back["phone"].decision) == ("+14155550192", "auto")
+    assert read_back["phone"].confidence > alone["phone"].confidence
+    assert (read_back["email"].value, read_back["email"].decision) == ("laura.miller@granitehealth.com", "auto")
+    # One digit heard otherwise in the read-back: one of the hearings is wrong, even where the number was clear.
+    misread = fields_of(GIVEN_UNCLEARLY + [("S1", "rep", "So that's 415-555-0162?"), ("S2", "prospect", "Yes.")])
+    assert misread["phone"].decision == "review" and "+14155550162" in misread["phone"].reason
+    # The rep's own number, or another number altogether, is no read-back.
+    other = fields_of(GIVEN_UNCLEARLY + [("S1", "rep", "Great. And my direct line is 415-555-0193."),
+                                         ("S1", "rep", "Our support line is 212-867-5309.")])
+    assert other["phone"].decision == "auto"
+
+
 def test_per_field_thresholds_come_from_the_mapping(tmp_path):
     call = make_call([("S2", "prospect", "I'm the head of operations at Acme Logistics.")])
     entities(call, make_context())

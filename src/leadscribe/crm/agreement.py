@@ -8,8 +8,14 @@ sends low-confidence values to review. The same holds for an amount or a head co
 """
 from __future__ import annotations
 
+import jellyfish
+
 from leadscribe.schema import Call, Entity
 from leadscribe.understand.vocabulary import squash
+
+# A read-back this close to the value is the same value heard otherwise ("415-555-0162" for "415-555-0192"), not
+# another number or address: digits or letters that differ.
+READ_BACK_DIFFERENCES = 2
 
 
 def noisy_or(a: float, b: float) -> float:
@@ -45,5 +51,18 @@ def repeated_values(call: Call, own: list[Entity], key: str | None) -> list[Enti
             if other.type == mine.type and other.id != mine.id and other.utterance != mine.utterance and \
                     value_of(other) is not None and value_of(other) == value_of(mine) and \
                     (not isinstance(mine.value, dict) or other.value.get("unit") == mine.value.get("unit")):
+                found.append(other)
+    return found
+
+
+def read_back_otherwise(call: Call, own: list[Entity]) -> list[Entity]:
+    """What the other side read back of a phone number or an address in `own`, heard differently: "So that's
+    415-555-0162?" after "415-555-0192". One of the two hearings is wrong, and which, only the recording tells."""
+    found = []
+    for mine in own:
+        for other in call.entities:
+            if other.type == mine.type and other.speaker != mine.speaker and other.utterance != mine.utterance and \
+                    other.value != mine.value and len(str(other.value)) == len(str(mine.value)) and \
+                    jellyfish.hamming_distance(str(other.value), str(mine.value)) <= READ_BACK_DIFFERENCES:
                 found.append(other)
     return found

@@ -10,7 +10,8 @@ from typing import Any, Optional
 import jellyfish
 import yaml
 
-from leadscribe.crm.agreement import company_confirms_domain, confirming, domain_label, noisy_or, repeated_values
+from leadscribe.crm.agreement import (company_confirms_domain, confirming, domain_label, noisy_or,
+                                      read_back_otherwise, repeated_values)
 from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, CrmField, Entity, format_time
@@ -27,9 +28,10 @@ from leadscribe.understand.vocabulary import squash
 
 OWNER_OBJECTS = {"contact", "company"}
 CONTACT_NAME_FIELDS = ("firstname", "lastname")
-# Values a second mention confirms: an amount or a count said twice. (A currency said twice with other amounts
-# confirms neither amount, so `currency` fields are left out.)
-REPEATABLE_TYPES = {"MONEY", "QUANTITY"}
+# Values a second mention confirms: an amount, a count or a phone number said twice, or read back by the other
+# side ("So that's 415-555-0192?"). (A currency said twice with other amounts confirms neither amount, so
+# `currency` fields are left out.)
+REPEATABLE_TYPES = {"MONEY", "QUANTITY", "PHONE"}
 # How much a spelling being a common name with one common spelling (census lists) says for a heard name, as a
 # second opinion combined by noisy-OR: a made-up or misheard word ("Dottorner", "Optimus") gets none of it.
 KNOWN_NAME_EVIDENCE = 0.25
@@ -188,6 +190,8 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
                                                                                         str(e.value))]
             witnesses = people + [e for e in elsewhere if people and e.type == "ORGANIZATION" and
                                   company_confirms_domain(e, str(candidate.value))]
+            # The rep reading the address back, or the prospect saying it again, is a second hearing of it.
+            witnesses += repeated_values(call, own, None)
             full_names = [str(e.value) for e in elsewhere if e.type == "PERSON" and len(str(e.value).split()) >= 2]
             if not people and full_names and all(email_contradicts_name(str(candidate.value), n) for n in full_names):
                 # "dottfisher@" after "David Fischer", "anew@" after "Anna Brown": a personal address that matches
@@ -205,6 +209,10 @@ def corroborated(call: Call, spec: dict[str, Any], candidates: list[Candidate], 
                 candidate.note = f"the prospect's e-mail domain names another company ('{rival}')"
         else:
             continue
+        if field in {("contact", "phone"), ("contact", "email")} and not candidate.note:
+            misread = [e for e in read_back_otherwise(call, own) if not seller.owns(e)]
+            if misread:
+                candidate.note = f"read back otherwise ('{misread[0].value}'): check which is right"
         for witness in {w.id: w for w in witnesses if w.id not in candidate.entity_ids}.values():
             candidate.confidence = noisy_or(candidate.confidence, witness.confidence)
             candidate.entity_ids.append(witness.id)
