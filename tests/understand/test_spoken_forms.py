@@ -169,6 +169,10 @@ def test_a_seat_count_said_once_is_not_a_range():
     ("We're roughly three hundred people in total.", 300, "employees"),
     ("We run twelve offices.", 12, "locations"),
     ("Across four regions.", 4, "regions"),
+    # A company's size said as its kind, and a head count named before the number.
+    ("We're a fifty-person company.", 50, "employees"),
+    ("We're a 1,200 employee business.", 1200, "employees"),
+    ("Our headcount is about 450 right now.", 450, "employees"),
 ])
 def test_quantities_with_units(text, value, unit):
     assert [e.value for e in of_type(analysed(said(text)), "QUANTITY")] == [{"value": value, "unit": unit}]
@@ -183,6 +187,7 @@ def test_quantities_with_units(text, value, unit):
     "Our two hundred open tickets keep piling up.",
     "We tried two other tools in the last three years.",
     "Onboarding a new analyst takes us almost two months.",
+    "We have a few 30-person teams that would try it.",  # a team's size is no company's
 ])
 def test_distractor_numbers_are_no_budget_size_or_close_date(text):
     call = analysed(said(text), stages=(entities, signals, summary, crm))

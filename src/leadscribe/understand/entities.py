@@ -414,10 +414,11 @@ def normalise_title(title: str) -> str:
 
 def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> None:
     text = ut.text
-    for number in find_numbers(text):
+    # "a 50-person company": the number read apart from its unit, the hyphen a space so places in `text` hold.
+    for number in find_numbers(SIZE_HYPHEN.sub(" ", text)):
         if number.percent:
             continue
-        unit = unit_after(text, number.end)
+        unit = unit_after(text, number.end) or headcount_before(text, number)
         if unit is not None and (number.currency is None or symbol_only_currency(number)):
             unit_name, unit_end = unit
             if re.search(r"\bpeople\b", text[number.end:unit_end], re.I):
@@ -466,13 +467,31 @@ def symbol_only_currency(number: NumberMention) -> bool:
         not any(w in CURRENCY_WORDS for w in number.words)
 
 
+# A company's size said as its kind: "a 50-person company", "a 1,200 employee business".
+SIZE_HYPHEN = re.compile(r"(?<=\w)-(?=(?:person|people|employee)\b)", re.I)
+COMPANY_SIZE = re.compile(r"[\s-]+(?:person|people|employee)\s+(?:company|business|firm|organi[sz]ation|startup|"
+                          r"agency|shop|manufacturer|retailer|bank|practice)\b", re.I)
+# "a headcount of about 450", "our headcount is 450".
+HEADCOUNT_BEFORE = re.compile(r"\bhead\s*-?count\s+(?:is\s+|of\s+)?(?:about\s+|around\s+|roughly\s+|"
+                              r"(?:just\s+)?(?:over|under)\s+)?$", re.I)
+
+
 def unit_after(text: str, end: int) -> Optional[tuple[str, int]]:
-    """A quantity unit right after a number, allowing one adjective ("250 named users", "300 full-time staff")."""
+    """A quantity unit right after a number, allowing one adjective ("250 named users", "300 full-time staff"),
+    or a company's size ("a 50-person company")."""
+    size = COMPANY_SIZE.match(text[end:])
+    if size:
+        return "employees", end + size.end()
     for pattern in (r"\s+([a-z]+)", r"\s+[a-z-]+\s+([a-z]+)"):
         match = re.match(pattern, text[end:], re.I)
         if match and match.group(1).lower() in QUANTITY_UNITS:
             return QUANTITY_UNITS[match.group(1).lower()], end + match.end()
     return None
+
+
+def headcount_before(text: str, number: NumberMention) -> Optional[tuple[str, int]]:
+    """"a headcount of about 450": the count is of employees, the unit said before the number."""
+    return ("employees", number.end) if HEADCOUNT_BEFORE.search(text[:number.start]) else None
 
 
 def is_money(text: str, number: NumberMention) -> bool:
