@@ -91,6 +91,7 @@ def test_bad_settings_are_one_line_errors_before_any_audio_is_read(tmp_path, dat
         (("--config", str(broken_toml), "enrich", clip), {}, "is not valid TOML"),
         (("--config", str(tmp_path / "missing.toml"), "enrich", clip), {}, "No such file or directory"),
         (("bench", clip, "--repeat", "0"), {}, "--repeat: must be 1 or more, not 0"),
+        (("enrich", clip), {"LEADSCRIBE_PHONE_REGION": "UK"}, "'UK' is no region code with a phone numbering plan"),
     ]
     for args, env, words in cases:
         result = run_cli_with_env(*args, **env)

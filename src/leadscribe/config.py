@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Optional
 
-from pydantic import ValidationError, model_validator
+import phonenumbers
+from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from leadscribe.errors import LeadscribeError
@@ -55,6 +56,9 @@ class Settings(BaseSettings):
     channel_roles: dict[str, str] = {}
     """Channel index -> role for dual-channel recordings, e.g. {"0": "rep", "1": "prospect"}."""
     seller_company: Optional[str] = None
+    phone_region: str = "US"
+    """Where a phone number said without its country code is from (ISO 3166, e.g. "GB", "DE"): "020 7946 0958" is
+    +442079460958 with "GB"; US and Canada share one plan (NANP)."""
 
     # Understanding and CRM proposals
     crm_mapping: Optional[Path] = None
@@ -75,6 +79,13 @@ class Settings(BaseSettings):
 
     # Progress display (the CLI turns it on for a terminal)
     show_progress: bool = False
+
+    @field_validator("phone_region")
+    @classmethod
+    def _known_phone_region(cls, region: str) -> str:
+        if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{region!r} is no region code with a phone numbering plan (ISO 3166, e.g. US, GB, DE)")
+        return region.upper()
 
     @model_validator(mode="after")
     def _speaker_counts_agree(self) -> "Settings":

@@ -292,3 +292,14 @@ def test_a_name_found_once_is_found_where_it_is_said_again():
 def test_a_department_word_spacy_reads_into_the_name_stays_in_the_title():
     call = analysed(said("Sure, I'm Thomas Schmidt Procurement Manager at Orbit Retail."))
     assert [e.value for e in of_type(call, "JOB_TITLE")] == ["procurement manager"]
+
+
+def test_phone_numbers_without_country_code_follow_the_phone_region_setting():
+    turns = [("S2", "prospect", "Sure, call me on 020 7946,"), ("S1", "rep", "Okay, go on."),
+             ("S2", "prospect", "0958. Or my US cell, 415-555-0192.")]
+    london = make_call(turns)
+    entities(london, make_context(phone_region="GB"))
+    assert [(e.value, e.text) for e in of_type(london, "PHONE")] == [("+442079460958", "020 7946 … 0958")]
+    us = make_call(turns)
+    entities(us, make_context())
+    assert [e.value for e in of_type(us, "PHONE")] == ["+14155550192"]

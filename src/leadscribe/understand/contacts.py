@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+import phonenumbers
+
 from leadscribe.understand.name_spelling import SPELLED_OUT, is_known_name
 from leadscribe.understand.numbers import tokenize
 
@@ -584,16 +586,23 @@ def digit_said_wrong(digits: str, text: str) -> Optional[str]:
     return digit if digit in digits else None
 
 
-def to_e164(digits: str, plus: bool = False, country_code: str = "1") -> Optional[str]:
-    """E.164 from dictated digits; without a country prefix the number is read as national (NANP by default)."""
+def to_e164(digits: str, plus: bool = False, region: str = "US") -> Optional[str]:
+    """E.164 from dictated digits; without a country prefix the number is read as a national number of `region`
+    (ISO 3166 code, US by default). None where the digits are no whole number yet: the caller then looks for the
+    rest ("020 7946" is no London number; "020 7946 0958" is)."""
     if plus or digits.startswith("00"):
         digits = digits[2:] if digits.startswith("00") else digits
         return f"+{digits}" if 8 <= len(digits) <= 15 else None
-    if country_code == "1":
+    if phonenumbers.country_code_for_region(region) == 1:
         if len(digits) == 10 and digits[0] not in "01":
             return f"+1{digits}"
         if len(digits) == 11 and digits.startswith("1"):
             return f"+{digits}"
         return None
-    national = digits[1:] if digits.startswith("0") else digits
-    return f"+{country_code}{national}" if 6 <= len(national) <= 12 else None
+    # Elsewhere national numbers differ in length and form by region: libphonenumber's metadata says which are whole.
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) \
+        if phonenumbers.is_valid_number(number) else None

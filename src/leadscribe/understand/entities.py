@@ -152,7 +152,7 @@ def entities(call: Call, ctx) -> None:
                 collector.add(ut, SPACY_TYPES[span.label], start, start + len(name), name, span.confidence,
                               "spacy")
     find_websites_in(collector, texts, tuple(vocabulary.get("companies", [])))
-    find_phones(collector, texts)
+    find_phones(collector, texts, ctx.settings.phone_region)
     find_repeated_names(collector, texts)
     call.entities = sorted(collector.entities, key=lambda e: (e.start or 0.0, e.id))
 
@@ -547,16 +547,21 @@ def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
         position = end
 
 
-def find_phones(collector: EntityCollector, texts: list[UtteranceText]) -> None:
+def find_phones(collector: EntityCollector, texts: list[UtteranceText], region: str = "US") -> None:
     """Phone numbers, allowing a number finished in the same speaker's next turn and a correction after it.
 
     Read twice: as written, then with the words that sound like digits ("415 for 1.8") read as digits; the second
-    reading only adds a number that needs them, at a lower confidence (HOMOPHONE_DIGIT_PENALTY)."""
+    reading only adds a number that needs them, at a lower confidence (HOMOPHONE_DIGIT_PENALTY). A number without
+    its country code is read as a national number of `region` (ISO 3166)."""
     for homophones in (False, True):
-        find_phones_read(collector, texts, homophones)
+        find_phones_read(collector, texts, homophones, region)
 
 
-def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], homophones: bool) -> None:
+def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], homophones: bool, region: str) -> None:
+    def whole_number(digits: str, plus: bool) -> Optional[str]:
+        """The number in E.164, or None while digits are missing (`contacts.to_e164`)."""
+        return to_e164(digits, plus, region)
+
     used: set[tuple[int, int]] = set()
     for index, ut in enumerate(texts):
         for run in digit_runs(ut.text, homophones):
@@ -568,13 +573,14 @@ def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], hom
             ends_turn = not ut.text[run.end:].strip(" ,.-")  # nothing said after these digits in this turn
             following = next_turn_of(texts, index)
             later = next_run_nearby(ut.text, run, homophones)
-            if to_e164(digits, plus) is None and later is not None and \
-                    AREA_CODE.search(ut.text[run.end:later.start]) and to_e164(later.digits + digits, plus):
+            if whole_number(digits, plus) is None and later is not None and \
+                    AREA_CODE.search(ut.text[run.end:later.start]) and whole_number(later.digits + digits, plus):
                 # "555 0134, area code 415": the area code said last still dials first.
                 digits = later.digits + digits
                 used.add((index, later.start))
                 pieces[0] = (ut, run.start, later.end)
-            elif to_e164(digits, plus) is None and later is not None and to_e164(digits + later.digits, plus):
+            elif whole_number(digits, plus) is None and later is not None and \
+                    whole_number(digits + later.digits, plus):
                 # "415458. go on. 4197.": the rest of the number after a word from the other side that Whisper
                 # left in this turn, or a filler ("uh").
                 digits += later.digits
@@ -582,9 +588,9 @@ def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], hom
                 used.add((index, later.start))
                 pieces[0] = (ut, run.start, later.end)
                 confidence -= 0.1
-            if to_e164(digits, plus) is None and following is not None:
+            if whole_number(digits, plus) is None and following is not None:
                 continuation = [r for r in digit_runs(following.text, homophones) if r.start < 3]
-                if continuation and to_e164(digits + continuation[0].digits, plus):
+                if continuation and whole_number(digits + continuation[0].digits, plus):
                     digits += continuation[0].digits
                     guessed |= continuation[0].guessed
                     used.add((texts.index(following), continuation[0].start))
@@ -592,13 +598,13 @@ def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], hom
                     # Joined across turns: sure when the first part ended its turn and the rest opens the next
                     # ("... six eight eight," / "go on" / "five four two one"), likely otherwise.
                     confidence -= 0.03 if ends_turn else 0.1
-            if to_e164(digits, plus) is None and index + 1 < len(texts) and ends_turn:
+            if whole_number(digits, plus) is None and index + 1 < len(texts) and ends_turn:
                 # "... my phone is 415203." | other side: "Okay, go on. 4855.": the rest after the listener's prompt.
                 listener = texts[index + 1]
                 rest = next((r for r in digit_runs(listener.text, homophones)
                              if GO_ON_PROMPT.match(listener.text[:r.start])), None)
                 if listener.utterance.speaker != ut.utterance.speaker and rest is not None and \
-                        to_e164(digits + rest.digits, plus):
+                        whole_number(digits + rest.digits, plus):
                     digits += rest.digits
                     guessed |= rest.guessed
                     used.add((index + 1, rest.start))
@@ -628,7 +634,7 @@ def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], hom
                 continue  # (the first reading took every number that needs no word read as a digit)
             if guessed:
                 confidence -= HOMOPHONE_DIGIT_PENALTY
-            number = to_e164(digits, plus)
+            number = whole_number(digits, plus)
             if number is None or not (SPOKEN_OWN_NUMBER.search(ut.text) or len(digits) >= 10):
                 continue
             first_ut, start, end = pieces[0]
