@@ -52,3 +52,12 @@ def test_the_rep_asking_for_the_prospect_by_name_does_not_make_it_the_sellers_na
                       ("S2", "prospect", "Yes, this is David Chen.")])
     seller = find_seller(call, "Northwind Analytics")
     assert seller.names == {"maya"} and "northwind analytics" in seller.companies
+
+
+def test_the_company_a_speaker_heads_a_team_at_is_their_employer():
+    from leadscribe.understand.introductions import employers
+    assert [c for _, c in employers("This is Jennifer Alvarez, I head up procurement at Contoso.")] == ["Contoso"]
+    assert [c for _, c in employers("I run the data team for Acme Logistics.")] == ["Acme Logistics"]
+    # A part of the year, or something that is no company, after "for" or "at".
+    assert employers("I manage our budget for Q3 at the moment.") == []
+    assert employers("I run a tight ship at home.") == []

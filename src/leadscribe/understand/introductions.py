@@ -48,7 +48,10 @@ PATTERNS = [re.compile(r"\b(?:my name is|my name'?s|i'?m|im|i am|this is)\s+" + 
 # names there or reads them as people or places ("Zentrix", "Kestrel Bio", "Fabrikam"). Titles take "at" or "with"
 # only: "director for North America" names a region.
 EMPLOYER_CUE = (r"(?:\b(?:" + TITLE_WORDS + r"|team|department)\s*,?\s+(?:at|with)|"
-                r"\bwork(?:s|ing|ed)?\s+(?:at|for|with)|\b(?:here|over)\s+at|\bcompany\s+called)\s+(?:the\s+)?")
+                r"\bwork(?:s|ing|ed)?\s+(?:at|for|with)|\b(?:here|over)\s+at|\bcompany\s+called|"
+                # "I head up procurement at Contoso", "I run the data team for Acme"
+                r"\bi\s+(?:head\s+up|run|lead|manage|oversee)\s+(?:the\s+|our\s+)?(?:[a-z]+\s+){1,3}?(?:at|for))"
+                r"\s+(?:the\s+)?")
 EMPLOYER = re.compile(EMPLOYER_CUE + r"(?P<company>(?-i:[A-Z][\w&'-]*)(?:\s+(?:&\s+)?(?-i:[A-Z][\w&'-]*)){0,3})", re.I)
 # Capitalised words that follow "I'm" / "this is" without being a name ("I'm Chief Financial Officer", "this is
 # Great", "I'm Calling about"): title words and the common words Whisper capitalises (spaCy's stop words too).
@@ -60,6 +63,8 @@ NOT_NAME_WORDS = {"chief", "head", "director", "manager", "vice", "president", "
                   *(m.lower() for m in calendar.month_name if m), *(d.lower() for d in calendar.day_name)}
 
 
+# Parts of a year that follow "for" like a company would ("I manage our budget for Q3"): no company.
+PERIOD_NAME = re.compile(r"(?:Q[1-4]|H[12]|FY\d{2,4})[.,]?", re.I)
 # Whisper sometimes writes "I'm Julia" as one word: "Sure, Imjulia Brown, head of operations".
 GLUED_CUE = re.compile(r"I'?m([a-z]{2,})$")
 
@@ -129,7 +134,8 @@ def employers(text: str) -> list[tuple[int, str]]:
             named.append((text.find(introduction.company, introduction.start), introduction.company))
     for start, company in named:
         words = company.split()
-        while words and (words[-1].lower() in STOP_WORDS or words[-1].lower() in NOT_NAME_WORDS):
+        while words and (words[-1].lower() in STOP_WORDS or words[-1].lower() in NOT_NAME_WORDS or
+                         PERIOD_NAME.fullmatch(words[-1])):
             words.pop()
         if start >= 0 and words and not all(w.lower() in STOP_WORDS for w in words):
             found.setdefault(start, " ".join(words))
