@@ -346,3 +346,14 @@ def test_a_capitalised_word_after_and_to_may_be_a_name_heard_as_two_words():
     assert field.decision == "review" and "'to Blower' next to Gong was not recognised" in field.reason
     # A clause after "and" stays a clause.
     assert competitors_field("We looked at Gong and to be honest nothing else.").decision == "auto"
+
+
+def test_a_tool_tried_or_looked_at_before_is_evaluated_not_in_the_stack():
+    call = analysed([("S1", "rep", "What are you using today?"),
+                     ("S2", "prospect", "We're on Salesforce and we pull everything into Excel."),
+                     ("S2", "prospect", "We looked at Gong last quarter but it was way too expensive."),
+                     ("S2", "prospect", "We also tried Zendesk for a while.")],
+                    vocabulary={"competitors": ["Gong", "Zendesk"]})
+    assert {c.text: c.detail["status"] for c in call.signals.competitors} == {"Gong": "evaluating",
+                                                                               "Zendesk": "evaluating"}
+    assert [s.text for s in call.signals.tech_stack] == ["Salesforce", "Excel"]

@@ -57,8 +57,9 @@ COMMITMENT = re.compile(r"\b(?:i'?ll|i will|we'?ll|we will|let'?s|let us|i can|w
                         r"schedule|set up|meet|call|follow up|share|demo|introduce|loop in|get back)\b", re.I)
 RULE_CONFIDENCE = 0.75
 NEGATIVE_PAIN = 0.5
-EVALUATING = re.compile(r"\b(evaluat\w*|looking at|consider\w*|compar\w*|trial\w*|talking to|demo\w*|"
-                        r"shortlist\w*|also\s+(?:looking|talking))\b", re.I)
+# Past trials count: "we looked at Gong", "we tried HubSpot", "we piloted Clari" name a tool evaluated, not one in use.
+EVALUATING = re.compile(r"\b(evaluat\w*|looking at|looked at|consider\w*|compar\w*|trial\w*|talking to|talked to|"
+                        r"demo\w*|shortlist\w*|also\s+(?:looking|talking)|tried|tested|pilot(?:ed|ing))\b", re.I)
 USING = re.compile(r"\b(use|using|used|run|running|on|have|currently|today|we're with|our|stack|everything(?:'s|"
                    r" is) in|it(?:'s| is) all in)\b", re.I)
 # The other side's question that an answer naming tools answers with what is in use: "What are you using today?",
