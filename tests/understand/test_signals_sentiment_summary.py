@@ -181,3 +181,19 @@ def test_the_buying_timeline_takes_a_date_ahead_said_in_its_own_clause():
     timeline = call.signals.timeline
     assert timeline is not None and timeline.utterance == 2
     assert timeline.detail["date"] == "2026-12-31"
+
+
+@pytest.mark.parametrize("text, label", [
+    ("I love the dashboards but the pricing is a problem.", "mixed"),  # one sentence, two clauses, both sides
+    ("The product is great, but the rollout was painful.", "mixed"),
+    ("We use Jira, but only for engineering.", "neutral"),  # a "but" alone makes nothing mixed
+    ("The team loved the demo last week.", "positive"),
+    ("I don't think this is a priority for us right now.", "negative"),
+    ("We've been burned by tools like this before.", "negative"),
+    ("Can you send me the contract?", "neutral"),
+    ("Let me check with my manager.", "neutral"),
+])
+def test_sentiment_of_a_sentence(text, label):
+    call = make_call([("S2", "prospect", text)])
+    sentiment(call, make_context())
+    assert call.transcription.utterances[0].sentiment["label"] == label

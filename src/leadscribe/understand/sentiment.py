@@ -42,21 +42,29 @@ def sentence_scores(sentences: list[str], vectors: Optional[np.ndarray] = None) 
 
 
 def sentiment(call: Call, ctx) -> None:
-    """Stage: set `utterance.sentiment` = {label, score, positive, negative, neutral}."""
-    owners, sentences = [], []
+    """Stage: set `utterance.sentiment` = {label, score, positive, negative, neutral}.
+
+    The label is the sentences' mean, or mixed where one sentence or clause is clearly positive and another
+    clearly negative: "I love the dashboards, but the pricing is a problem" is both, in one sentence."""
+    owners, sentences, parts = [], [], []
     for index, utterance in enumerate(call.transcription.utterances):
         ut = UtteranceText.of(utterance)
         for start, end in ut.sentences_or_whole():
             owners.append(index)
             sentences.append(ut.text[start:end])
+            clauses = ut.clauses(start, end)
+            if len(clauses) > 1:
+                parts += [(index, ut.text[s:e]) for s, e in clauses]
     if not sentences:
         return
-    probabilities = sentence_scores(sentences, sentence_vectors(call, sentences))
+    texts = sentences + [text for _, text in parts]
+    probabilities = sentence_scores(texts, sentence_vectors(call, texts))
+    owners += [index for index, _ in parts]
     for index, utterance in enumerate(call.transcription.utterances):
         rows = probabilities[[i for i, owner in enumerate(owners) if owner == index]]
         if len(rows) == 0:
             continue
-        mean = rows.mean(axis=0)
+        mean = probabilities[[i for i, owner in enumerate(owners[:len(sentences)]) if owner == index]].mean(axis=0)
         label = LABELS[int(mean.argmax())]
         if rows[:, 0].max() > 0.5 and rows[:, 1].max() > 0.5:
             label = "mixed"
