@@ -197,3 +197,19 @@ def test_sentiment_of_a_sentence(text, label):
     call = make_call([("S2", "prospect", text)])
     sentiment(call, make_context())
     assert call.transcription.utterances[0].sentiment["label"] == label
+
+
+@pytest.mark.parametrize("text", ["We're not sure we have budget this year.",  # budget
+                                  "I don't think this is a priority for us right now.",  # priority
+                                  "Can you do better on price?",  # price
+                                  "I don't see why we would switch."])  # need
+def test_objections_of_every_kind(text):
+    call = make_call([("S2", "prospect", text)])
+    signals(call, make_context())
+    assert [o.text for o in call.signals.objections] == [text]
+
+
+def test_a_budget_named_is_no_objection():
+    call = make_call([("S2", "prospect", "Our budget is about 80k this year.")])
+    signals(call, make_context())
+    assert call.signals.objections == []

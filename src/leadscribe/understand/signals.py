@@ -40,7 +40,8 @@ CUES = {
                             r"frozen|cut)|(?:don'?t|do not) have (?:the |a |any )?budget|not sure|concern\w*|worried|"
                             r"already have|contract|locked|legal|security|complian\w*|integrat\w*|convinced|"
                             r"skeptic\w*|doubt\w*|bandwidth|not (?:a )?(?:good|great|the right) time|risk\w*|"
-                            r"can't|cannot|don't think)\b", re.I),
+                            r"can't|cannot|don't think|(?:don'?t|do not) (?:see|need)|priorit\w*|switch\w*|"
+                            r"discount\w*|negotiat\w*|justify)\b", re.I),
     "next_step": re.compile(r"\b(send|book|schedule|follow up|set up|demo|trial|proposal|call you|meet|"
                             r"introduce|loop in)\b", re.I),
     "decision_maker": re.compile(r"\b(decision|decide|sign[s]? off|approve\w*|boss|cfo|ceo|cto|vp|director|"
