@@ -213,3 +213,17 @@ def test_a_budget_named_is_no_objection():
     call = make_call([("S2", "prospect", "Our budget is about 80k this year.")])
     signals(call, make_context())
     assert call.signals.objections == []
+
+
+def test_a_time_past_is_no_buying_timeline():
+    call = make_call([("S2", "prospect", "We looked at Gong last quarter."),
+                      ("S2", "prospect", "We had a renewal on January 5th.")], call_date="2026-01-12")
+    ctx = make_context()
+    entities(call, ctx)
+    signals(call, ctx)
+    assert call.signals.timeline is None
+    call = make_call([("S2", "prospect", "We looked at Gong last quarter."),
+                      ("S2", "prospect", "We want to decide by the end of next quarter.")], call_date="2026-01-12")
+    entities(call, ctx)
+    signals(call, ctx)
+    assert call.signals.timeline.detail["date"] == "2026-06-30"

@@ -303,3 +303,17 @@ def test_phone_numbers_without_country_code_follow_the_phone_region_setting():
     us = make_call(turns)
     entities(us, make_context())
     assert [e.value for e in of_type(us, "PHONE")] == ["+14155550192"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("We had a renewal on January 5th.", "2026-01-05"),  # told of the past: the last one gone
+    ("We renewed in March.", "2025-03-31"),
+    ("The last contract was signed on the fifteenth of March.", "2025-03-15"),
+    ("Our contract renews on January 5th.", "2027-01-05"),  # ahead: the next one to come
+    ("We signed in March and renew on March 31st.", "2026-03-31"),  # the past is another clause's
+    ("It went live on June 3rd, 2025.", "2025-06-03"),  # a year said stands
+])
+def test_a_date_said_without_its_year_follows_the_tense_of_its_clause(text, expected):
+    call = make_call([("S2", "prospect", text)], call_date="2026-01-12")
+    entities(call, make_context())
+    assert [e.value for e in of_type(call, "DATE")] == [expected]

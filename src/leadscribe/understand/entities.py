@@ -535,6 +535,15 @@ def tidy(value: float) -> float | int:
     return int(value) if value == int(value) else round(value, 2)
 
 
+# Dates said without a year are the next to come ("by March") unless the sentence tells of the past ("we renewed in
+# March", "we had a renewal on January 5th"): then the last one gone.
+YEARLESS_KINDS = {"explicit", "day_of_month", "month", "week_of_month", "mid_month"}
+YEAR_SAID = re.compile(r"\b(?:1[89]|20)\d\d\b|\btwenty\b|\bthousand\b", re.I)
+CLAUSE_JOINER = re.compile(r",|;|\b(?:and|but|so)\b", re.I)
+PAST_TENSE = re.compile(r"\b(?:had|was|were|did|signed|renewed|went|started|launched|bought|ended|happened|moved|"
+                        r"switched|migrated|rolled\s+out|expired|closed)\b", re.I)
+
+
 def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
     position = 0
     while position < len(ut.text):
@@ -542,9 +551,24 @@ def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
         if found is None:
             break
         start, end = position + found.start, position + found.end
-        collector.add(ut, "DATE", start, end, found.date.isoformat(), found.reading_confidence, "rules",
+        day = found.date
+        sentence_start, _ = sentence_around(ut.text, start, end)
+        clause = CLAUSE_JOINER.split(ut.text[sentence_start:start])[-1]
+        if found.kind in YEARLESS_KINDS and day > today and not YEAR_SAID.search(ut.text[start:end]) and \
+                PAST_TENSE.search(clause):
+            day = last_gone(day, today)
+        collector.add(ut, "DATE", start, end, day.isoformat(), found.reading_confidence, "rules",
                       hearing=ut.weakest_hearing(start, end))
         position = end
+
+
+def last_gone(day, today):
+    """`day` (the next to come of a date said without its year) a year earlier, when that one is past."""
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:  # February 29th
+        return day
+    return earlier if earlier <= today else day
 
 
 def find_phones(collector: EntityCollector, texts: list[UtteranceText], region: str = "US") -> None:

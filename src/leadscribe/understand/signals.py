@@ -58,6 +58,9 @@ COMMITMENT = re.compile(r"\b(?:i'?ll|i will|we'?ll|we will|let'?s|let us|i can|w
                         r"schedule|set up|meet|call|follow up|share|demo|introduce|loop in|get back)\b", re.I)
 RULE_CONFIDENCE = 0.75
 NEGATIVE_PAIN = 0.5
+# A time already past, said without a date the call resolves ("last quarter", "two years ago").
+TIME_PAST = re.compile(r"\b(?:last\s+(?:week|month|quarter|year|spring|summer|fall|autumn|winter)|ago|yesterday|"
+                       r"previously|earlier\s+this\s+(?:week|month|quarter|year))\b", re.I)
 # Past trials count: "we looked at Gong", "we tried HubSpot", "we piloted Clari" name a tool evaluated, not one in use.
 EVALUATING = re.compile(r"\b(evaluat\w*|looking at|looked at|consider\w*|compar\w*|trial\w*|talking to|talked to|"
                         r"demo\w*|shortlist\w*|also\s+(?:looking|talking)|tried|tested|pilot(?:ed|ing))\b", re.I)
@@ -142,6 +145,8 @@ def signals(call: Call, ctx) -> None:
             signal.detail["unclear"] = f"{', '.join(stray)} barely heard mid-sentence: the quote may be garbled"
         if label == "timeline":
             dates = dates_ahead(call, ut, start, end)
+            if not dates and (dates_said(call, ut, start, end) or TIME_PAST.search(text)):
+                continue  # "We looked at Gong last quarter": a time past is no buying timeline
             if dates:
                 # The date entity carries how clearly the date itself was heard; the close date takes that.
                 signal.detail["date"], signal.detail["entity_id"] = dates[0].value, dates[0].id
@@ -157,14 +162,19 @@ def signals(call: Call, ctx) -> None:
         refine_signals(call, ctx)
 
 
+def dates_said(call: Call, ut: UtteranceText, start: int, end: int) -> list[Entity]:
+    """The dates said within ut.text[start:end]."""
+    t0, t1 = ut.times(start, end)
+    return [e for e in call.entities if e.type == "DATE" and e.utterance == ut.utterance.id
+            and t0 <= (e.start or t0) <= t1 and isinstance(e.value, str)]
+
+
 def dates_ahead(call: Call, ut: UtteranceText, start: int, end: int) -> list[Entity]:
     """The dates said within ut.text[start:end] that lie after the call: a buying timeline is ahead. Another
     clause's date is not this one's ("Today everything is in Slack and Jira, [...] we had three outages last month"
     had made the call's own date the close date), nor is a date already past."""
-    t0, t1 = ut.times(start, end)
     today = call_date(call).isoformat()
-    return [e for e in call.entities if e.type == "DATE" and e.utterance == ut.utterance.id
-            and t0 <= (e.start or t0) <= t1 and isinstance(e.value, str) and e.value > today]
+    return [e for e in dates_said(call, ut, start, end) if e.value > today]
 
 
 def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str,
