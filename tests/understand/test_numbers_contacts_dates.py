@@ -96,6 +96,15 @@ def test_an_address_spelled_letter_by_letter_is_read_as_words(text, expected, sa
     assert found.confidence >= plain.confidence  # the letters are no guess (before: ".chen@acme.com", "n@acme.com")
 
 
+def test_a_lone_letter_before_the_address_is_its_initial():
+    [initial] = find_emails("It's J Chen at acme dot com.")
+    [whole] = find_emails("It's jchen at acme dot com.")
+    assert initial.value == "jchen@acme.com" and initial.confidence < whole.confidence  # the join is a guess
+    # "a" and "I" are words; a letter said with "dot" is the address's own part.
+    assert [f.value for f in find_emails("It's a chen at acme dot com.")] == ["chen@acme.com"]
+    assert [f.value for f in find_emails("Email is J dot Chen at acme dot com.")] == ["j.chen@acme.com"]
+
+
 def test_letters_that_spell_no_address_and_a_dot_after_no_word_give_no_address_but_flag_one():
     for text, heard in [("My e-mail is J-U-L-I-E-D-C-N-A-T-E-M-I-D-C-M", "J-U-L-I-E-D-C-N-A-T-E-M-I-D-C-M"),
                         ("My email is — dot chen at acme.com", "— dot chen at acme.com")]:

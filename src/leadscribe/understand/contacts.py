@@ -375,6 +375,7 @@ def find_spoken_emails(text: str) -> list[Found]:
             continue
         local_text, local_start = dot_run_into_name(pieces, *local)
         local_text = without_dot_said_twice(local_text)
+        local_text, local_start = with_initial(pieces, local_text, local_start)
         split = local_text != local[0]
         local_text = without_lead_in(local_text)
         if local_text in OBJECT_PRONOUNS and at >= 2 and pieces[at - 2][0] in CONTACT_VERBS:
@@ -401,6 +402,15 @@ def dot_run_into_name(pieces, local: str, local_start: int) -> tuple[str, int]:
         return local, local_start
     first, first_start = before[-1]
     return f"{first}.{name_after_dot(glued.group('name'))}", first_start
+
+
+def with_initial(pieces, local: str, local_start: int) -> tuple[str, int]:
+    """"J Chen at acme dot com" -> ("jchen", where "J" starts): a lone letter said right before the local part is
+    the initial it begins with. "A" and "I" are words before they are initials."""
+    before = [(piece, start) for piece, start, _ in pieces if start < local_start]
+    if before and re.fullmatch(r"[b-hj-z]", before[-1][0]):
+        return before[-1][0] + local, before[-1][1]
+    return local, local_start
 
 
 def name_after_dot(glued: str) -> str:
