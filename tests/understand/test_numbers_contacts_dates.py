@@ -19,6 +19,9 @@ MONDAY = date(2025, 2, 10)
     ("half a million dollars", 500_000, "USD", None),
     ("$1.2 million", 1_200_000, "USD", None),
     ("80 to 100k", 100_000, None, 80_000),
+    # The upper bound's "hundred" scales the lower one too; the lower stays below the upper.
+    ("five to seven hundred k", 700_000, None, 500_000),
+    ("nine to ten thousand", 10_000, None, 9_000),
 ])
 def test_spoken_amounts(text, value, currency, low):
     [number] = find_numbers(text)

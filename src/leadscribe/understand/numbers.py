@@ -280,8 +280,9 @@ def spoken_compound(text: str, previous: NumberMention, mention: NumberMention, 
 
 
 def scale_like(low: float, high: float) -> float:
-    """Give an unscaled lower bound the scale of the upper one: (80, 100000) -> 80000."""
-    for scale in (1_000_000_000, 1_000_000, 1_000):
+    """Give an unscaled lower bound the largest scale that keeps it below the upper one: (80, 100000) -> 80000,
+    and (5, 700000) -> 500000 for "five to seven hundred k", whose "hundred" scales the five too."""
+    for scale in (10 ** power for power in range(9, 2, -1)):
         if high >= scale and low * scale <= high * 1.0 and low < 1000:
             return low * scale
     return low
