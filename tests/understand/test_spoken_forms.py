@@ -317,3 +317,14 @@ def test_a_date_said_without_its_year_follows_the_tense_of_its_clause(text, expe
     call = make_call([("S2", "prospect", text)], call_date="2026-01-12")
     entities(call, make_context())
     assert [e.value for e in of_type(call, "DATE")] == [expected]
+
+
+@pytest.mark.parametrize("text, title", [
+    ("I'm an account executive at Acme.", "account executive"),
+    ("I'm a solutions architect.", "solutions architect"),
+    ("I'm the financial controller.", "financial controller"),
+    ("My role is head of RevOps.", "head of RevOps"),  # a word with a capital inside is kept as said
+    ("I'm the cfo.", "CFO"),
+])
+def test_job_titles(text, title):
+    assert [e.value for e in of_type(analysed(said(text)), "JOB_TITLE")] == [title]

@@ -494,8 +494,9 @@ DEPARTMENTS = {"account", "accounting", "accounts", "administration", "ai", "ana
                "internal", "investor", "it", "learning", "legal", "logistics", "manufacturing", "marketing", "ml",
                "network", "nursing", "operations", "partner", "partnerships", "payroll", "people", "platform",
                "platforms", "procurement", "product", "products", "purchasing", "quality", "recruiting", "research",
-               "revenue", "risk", "sales", "security", "service", "services", "software", "strategy", "supply",
-               "support", "systems", "talent", "tax", "technology", "training", "transformation", "treasury",
+               "revenue", "revops", "risk", "sales", "salesops", "security", "service", "services", "software",
+               "strategy", "supply", "support", "systems", "talent", "tax", "technology", "training",
+               "transformation", "treasury",
                # and the regions a title may be for ("VP of EMEA", "director for North America")
                "americas", "apac", "asia", "emea", "europe", "international", "latam", "north", "south", "east",
                "west", "central", "us", "uk"}

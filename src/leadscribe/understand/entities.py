@@ -377,8 +377,8 @@ DEPARTMENT_WORDS = {"procurement", "operations", "finance", "sales", "marketing"
 TITLE_HEAD_WORDS = {"chief", "head", "vp", "vice", "president", "director", "manager", "lead", "officer"}
 # Words that make a title a title: a remainder without one ("of sales") is not a title.
 TITLE_HEAD = re.compile(r"\b(?:chief|head|vp|vice|president|director|manager|lead|engineer|analyst|administrator|"
-                        r"coordinator|specialist|consultant|officer|ceo|cto|cfo|coo|cio|cmo|founder|co-founder|owner)\b",
-                        re.I)
+                        r"coordinator|specialist|consultant|executive|architect|representative|controller|officer|"
+                        r"ceo|cto|cfo|coo|cio|cmo|founder|co-founder|owner)\b", re.I)
 
 
 TITLE_LEAD_JOINERS = {"and", "or", "but"}
@@ -408,8 +408,10 @@ TITLE_ACRONYMS = {"it", "vp", "svp", "evp", "hr", "ceo", "cto", "cfo", "coo", "c
 
 
 def normalise_title(title: str) -> str:
+    """Lower case, but short forms in capitals and a word written with a capital inside as said ("RevOps")."""
     words = title.split()
-    return " ".join(w.upper() if w.lower() in TITLE_ACRONYMS else w.lower() for w in words)
+    return " ".join(w.upper() if w.lower() in TITLE_ACRONYMS else w if re.search(r"[a-z][A-Z]", w) else w.lower()
+                    for w in words)
 
 
 def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> None:

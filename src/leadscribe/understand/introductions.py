@@ -26,7 +26,8 @@ OF_WHAT = (r"\s+(?:of|for)\s+[a-z]+(?:\s+(?!at\b|in\b|for\b|with\b|from\b|and\b|
 # The head word of a job title, with what it may be "of" ("head of operations", "director of finance").
 TITLE_WORDS = (r"(?:chief\s+\w+\s+officer|head" + OF_WHAT + r"|(?:senior\s+|junior\s+|associate\s+)?"
                r"(?:vp|vice\s+president|director|manager|lead|engineer|analyst|administrator|coordinator|"
-               r"specialist|consultant)(?:" + OF_WHAT + r")?|ceo|cto|cfo|coo|cio|cmo|founder|"
+               r"specialist|consultant|executive|architect|representative|controller)(?:" + OF_WHAT + r")?|"
+               r"ceo|cto|cfo|coo|cio|cmo|founder|"
                r"co-founder|owner|president)")
 
 # One or two capitalised words: a capital may follow an apostrophe or "Mc" (O'Brien, McDonald), and a hyphen may join
