@@ -227,3 +227,14 @@ def test_a_time_past_is_no_buying_timeline():
     entities(call, ctx)
     signals(call, ctx)
     assert call.signals.timeline.detail["date"] == "2026-06-30"
+
+
+@pytest.mark.parametrize("said, quoted", [
+    ("Honestly the reporting takes forever.", "the reporting takes forever."),
+    ("So, honestly, the reporting is slow.", "the reporting is slow."),
+    ("So many tickets pile up every week.", "So many tickets pile up every week."),  # "so" is no filler here
+    ("Well over half our deals slip.", "Well over half our deals slip."),
+])
+def test_a_quote_for_the_crm_drops_the_filler_it_opens_with(said, quoted):
+    from leadscribe.understand.signals import without_leading_joiner
+    assert without_leading_joiner(said, 0, len(said))[1] == quoted

@@ -194,8 +194,11 @@ def rule_label(call: Call, ut: UtteranceText, start: int, end: int, text: str,
     return "none", 0.0
 
 
-# The word that joins a clause to the one before it ("..., and our team wastes hours"): no part of what is quoted.
-LEADING_JOINER = re.compile(r"(?:and|but|or)\s+(?=\w)", re.I)
+# The word that joins a clause to the one before it ("..., and our team wastes hours"), and the fillers a spoken
+# sentence opens with ("Honestly, the reporting takes forever"): no part of what is quoted.
+# ("So many tickets" and "Well over half" keep theirs: those two are fillers only before a comma.)
+LEADING_JOINER = re.compile(r"(?:(?:(?:and|but|or|honestly|frankly|basically|i\s+mean|you\s+know|to\s+be\s+honest)"
+                            r"\b,?|(?:so|well|yeah|okay|ok),)\s+)+(?=\w)", re.I)
 
 
 def without_leading_joiner(text: str, start: int, end: int) -> tuple[int, str]:
