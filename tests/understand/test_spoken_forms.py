@@ -311,6 +311,8 @@ def test_phone_numbers_without_country_code_follow_the_phone_region_setting():
     ("The last contract was signed on the fifteenth of March.", "2025-03-15"),
     ("Our contract renews on January 5th.", "2027-01-05"),  # ahead: the next one to come
     ("We signed in March and renew on March 31st.", "2026-03-31"),  # the past is another clause's
+    ("The go-live was moved to March 15th.", "2026-03-15"),  # a plan told in the past is ahead
+    ("It was scheduled for June 3rd.", "2026-06-03"),
     ("It went live on June 3rd, 2025.", "2025-06-03"),  # a year said stands
 ])
 def test_a_date_said_without_its_year_follows_the_tense_of_its_clause(text, expected):

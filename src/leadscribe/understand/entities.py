@@ -544,6 +544,9 @@ YEAR_SAID = re.compile(r"\b(?:1[89]|20)\d\d\b|\btwenty\b|\bthousand\b", re.I)
 CLAUSE_JOINER = re.compile(r",|;|\b(?:and|but|so)\b", re.I)
 PAST_TENSE = re.compile(r"\b(?:had|was|were|did|signed|renewed|went|started|launched|bought|ended|happened|moved|"
                         r"switched|migrated|rolled\s+out|expired|closed)\b", re.I)
+# ... except where the past names a plan for the date ("the go-live was pushed to March", "it was scheduled for June").
+PLANNED_FOR = re.compile(r"\b(?:scheduled|planned|pushed|postponed|delayed|due|expected|set|booked)\b|"
+                         r"\b(?:to|for|until|till)\s+(?:the\s+)?$|^(?:by|before|until|till)\b", re.I)
 
 
 def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
@@ -557,7 +560,8 @@ def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
         sentence_start, _ = sentence_around(ut.text, start, end)
         clause = CLAUSE_JOINER.split(ut.text[sentence_start:start])[-1]
         if found.kind in YEARLESS_KINDS and day > today and not YEAR_SAID.search(ut.text[start:end]) and \
-                PAST_TENSE.search(clause):
+                PAST_TENSE.search(clause) and not PLANNED_FOR.search(clause) and \
+                not PLANNED_FOR.search(ut.text[start:end]):
             day = last_gone(day, today)
         collector.add(ut, "DATE", start, end, day.isoformat(), found.reading_confidence, "rules",
                       hearing=ut.weakest_hearing(start, end))
