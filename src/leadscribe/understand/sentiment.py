@@ -46,27 +46,29 @@ def sentiment(call: Call, ctx) -> None:
 
     The label is the sentences' mean, or mixed where one sentence or clause is clearly positive and another
     clearly negative: "I love the dashboards, but the pricing is a problem" is both, in one sentence."""
-    owners, sentences, parts = [], [], []
+    owners, sentences, clause_owners, clauses = [], [], [], []
     for index, utterance in enumerate(call.transcription.utterances):
         ut = UtteranceText.of(utterance)
         for start, end in ut.sentences_or_whole():
             owners.append(index)
             sentences.append(ut.text[start:end])
-            clauses = ut.clauses(start, end)
-            if len(clauses) > 1:
-                parts += [(index, ut.text[s:e]) for s, e in clauses]
+            parts = ut.clauses(start, end)
+            if len(parts) > 1:
+                clause_owners += [index] * len(parts)
+                clauses += [ut.text[s:e] for s, e in parts]
     if not sentences:
         return
-    texts = sentences + [text for _, text in parts]
+    texts = sentences + clauses
     probabilities = sentence_scores(texts, sentence_vectors(call, texts))
-    owners += [index for index, _ in parts]
+    by_sentence, by_clause = probabilities[:len(sentences)], probabilities[len(sentences):]
     for index, utterance in enumerate(call.transcription.utterances):
-        rows = probabilities[[i for i, owner in enumerate(owners) if owner == index]]
+        rows = by_sentence[[i for i, owner in enumerate(owners) if owner == index]]
         if len(rows) == 0:
             continue
-        mean = probabilities[[i for i, owner in enumerate(owners[:len(sentences)]) if owner == index]].mean(axis=0)
+        mean = rows.mean(axis=0)
         label = LABELS[int(mean.argmax())]
-        if rows[:, 0].max() > 0.5 and rows[:, 1].max() > 0.5:
+        both = np.vstack([rows, by_clause[[i for i, owner in enumerate(clause_owners) if owner == index]]])
+        if both[:, 0].max() > 0.5 and both[:, 1].max() > 0.5:
             label = "mixed"
         utterance.sentiment = {"label": label, "score": round(float(mean.max()), 4),
                                **{name: round(float(p), 4) for name, p in zip(LABELS, mean)}}
