@@ -330,3 +330,13 @@ def test_a_date_said_without_its_year_follows_the_tense_of_its_clause(text, expe
 ])
 def test_job_titles(text, title):
     assert [e.value for e in of_type(analysed(said(text)), "JOB_TITLE")] == [title]
+
+
+@pytest.mark.parametrize("text, number", [
+    ("My phone is 415-555-0192, extension 23.", "+14155550192 ext. 23"),
+    ("My phone is 415-555-0192 ext. two three.", "+14155550192 ext. 23"),
+    ("Call 415-555-0192 x104 anytime.", "+14155550192 ext. 104"),
+    ("My phone is 415-555-0192. Excellent, thanks.", "+14155550192"),  # no extension in "Excellent"
+])
+def test_an_extension_said_after_the_number_is_kept(text, number):
+    assert [e.value for e in of_type(analysed(said(text)), "PHONE")] == [number]

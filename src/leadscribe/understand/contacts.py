@@ -567,6 +567,16 @@ def digit_runs(text: str, homophones: bool = False) -> list[DigitRun]:
     return [r for r in runs if len(r.digits) >= 3]
 
 
+# An extension said right after a number: "415-555-0192, extension 23", "ext. two three", "x 104".
+EXTENSION = re.compile(r"[\s,;-]*(?:extension|ext\.?|x)\s*(?P<ext>\d{1,6}|" + DIGIT_SAID +
+                       r"(?:[\s,-]+" + DIGIT_SAID + r"){0,5})\b", re.I)
+
+
+def extension_digits(said: str) -> str:
+    """"two three" -> "23", "104" -> "104"."""
+    return "".join(spoken_digit(word) for word in re.findall(r"[a-z]+|\d", said.lower()))
+
+
 def spoken_digit(word: str) -> str:
     """The digit a digit word says ("seven", "oh" -> "7", "0"); any other word as it is."""
     return DIGIT_WORDS.get(word.lower(), word)

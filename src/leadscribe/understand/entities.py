@@ -14,8 +14,9 @@ from typing import Any, Optional
 import yaml
 
 from leadscribe.schema import Call, Entity, Utterance
-from leadscribe.understand.contacts import (CORRECTION_ATTEMPT, FREE_MAIL, apply_correction, digit_runs,
-                                            digit_said_wrong, find_emails, find_usernames, find_websites, to_e164)
+from leadscribe.understand.contacts import (CORRECTION_ATTEMPT, EXTENSION, FREE_MAIL, apply_correction, digit_runs,
+                                            digit_said_wrong, extension_digits, find_emails, find_usernames,
+                                            find_websites, to_e164)
 from leadscribe.understand.dates import call_date, resolve_date
 from leadscribe.understand.introductions import TITLE_WORDS, employers, introductions
 from leadscribe.understand.models import spacy_model
@@ -667,6 +668,11 @@ def find_phones_read(collector: EntityCollector, texts: list[UtteranceText], hom
             number = whole_number(digits, plus)
             if number is None or not (SPOKEN_OWN_NUMBER.search(ut.text) or len(digits) >= 10):
                 continue
+            last_ut, last_start, last_end = pieces[-1]
+            extension = EXTENSION.match(last_ut.text, last_end)
+            if extension:  # "415-555-0192, extension 23": the line the caller answers on is part of the number
+                number = f"{number} ext. {extension_digits(extension.group('ext'))}"
+                pieces[-1] = (last_ut, last_start, extension.end())
             first_ut, start, end = pieces[0]
             entity = collector.add(first_ut, "PHONE", start, end, number, confidence, "rules",
                                    hearing=hearing_of_pieces(pieces))
