@@ -116,6 +116,27 @@ def test_letters_that_spell_no_address_and_a_dot_after_no_word_give_no_address_b
     assert find_emails("I a b at this point") == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Mi correo es juan punto perez arroba acme punto com.", "juan.perez@acme.com"),
+    ("Meine E-Mail ist anna punkt schmidt at beispiel punkt de.", "anna.schmidt@beispiel.de"),
+    ("mon adresse est marie point dupont arobase exemple point fr", "marie.dupont@exemple.fr"),
+    ("la mia email è luca punto rossi chiocciola esempio punto it", "luca.rossi@esempio.it"),
+])
+def test_addresses_dictated_in_other_languages(text, expected):
+    [found] = find_emails(text)
+    [english] = find_emails("My email is juan dot perez at acme dot com.")
+    assert found.value == expected and found.confidence == english.confidence
+    assert find_emails("en este punto at the meeting") == []
+
+
+def test_a_linking_verb_before_at_is_no_local_part():
+    # As Whisper wrote a German address it did not follow: not "is@www.punct.com", but an address to take from the call.
+    text = "My email is at www.punct.com but I see a point there."
+    assert find_emails(text) == []
+    assert [f.value for f in find_unread_addresses(text, [])] == ["at www.punct.com but I see a point there"]
+    assert [f.value for f in find_emails("You can reach us at contact at acme dot com.")] == ["contact@acme.com"]
+
+
 def test_at_without_an_address_is_no_email():
     assert find_emails("we met at the conference at nine") == []
     assert find_emails("just go to mail.yahoo.com and log in") == []  # a mail provider's host, no address

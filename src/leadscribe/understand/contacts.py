@@ -23,8 +23,12 @@ TLDS = {"com", "org", "net", "io", "co", "ai", "de", "fr", "uk", "us", "eu", "in
         "nl", "es", "it", "ca", "au", "in", "me", "tr"}
 WRITTEN_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # People name the separators; Whisper writes some of them as characters (".Chen", "Logistics.com").
-SPOKEN_DOT = {"dot", "period", "point"}
-SPOKEN_SEPARATORS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
+# Callers in Spanish, Portuguese, Italian, French and German name them in their language ("juan punto perez arroba
+# acme punto com", "anna punkt schmidt at beispiel punkt de"), and Whisper writes those words as heard.
+SPOKEN_DOT = {"dot", "period", "point", "punto", "punkt", "ponto"}
+SPOKEN_SEPARATORS = {**{word: "." for word in SPOKEN_DOT}, "underscore": "_", "dash": "-", "hyphen": "-",
+                     "guion": "-", "guión": "-", "tiret": "-", "trattino": "-", "bindestrich": "-"}
+SPOKEN_AT = {"at", "@", "arroba", "arobase", "chiocciola"}
 DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 REPEATS = {"double": 2, "triple": 3}
@@ -71,7 +75,11 @@ OBJECT_PRONOUNS = {"me", "us", "him", "her", "them"}
 # one (19) followed one of these. "to" stays one for "write to john at acme dot com", though it lets two wrong ones
 # through ("handed on to Schmidt at ...").
 ADDRESS_LEAD_INS = {"is", "it's", "its", "at", "just", "to", "me", "us", "email", "e-mail", "mail", "address", "was",
-                    "be", "namely", "under", "contact", "reach"}
+                    "be", "namely", "under", "contact", "reach",
+                    # ... and in the languages whose separators are read ("mi correo es ...", "meine E-Mail ist ...")
+                    "es", "ist", "lautet", "est", "è", "é", "correo", "adresse"}
+# Lead-ins that are no local part ("my email is at acme dot com"); "contact", "mail" and "just" may be one.
+LINKING_VERBS = {"is", "it's", "its", "was", "be", "es", "ist", "lautet", "est", "è", "é"}
 # A local part that starts with a "dot" Whisper ran into the name said after it ("Daniel Dottorner at ...").
 DOT_RUN_INTO_NAME = re.compile(r"dot(?P<name>[a-z]{3,})")
 # How much less sure an address is whose local part may have begun before the word read as its start.
@@ -187,7 +195,8 @@ ADDRESS_ASKED = re.compile(r"\be-?mail\b[^?]*\?", re.I)
 NUMBER_ASKED = re.compile(r"\b(?:phone|number|cell|mobile)\b[^?]*\?", re.I)
 # An address Whisper could not follow still looks like one: a dotted name ("www.buniamin.com") or a spoken "at" or
 # "dot". "My email is the same as before" gives none.
-ADDRESS_TRACE = re.compile(r"\w\.\w|\b(?:at|dot)\b|" + SPELLED_OUT.pattern, re.I)
+SPOKEN_SEPARATOR_WORDS = "|".join(sorted((SPOKEN_AT | SPOKEN_DOT) - {"@"}))
+ADDRESS_TRACE = re.compile(r"\w\.\w|\b(?:" + SPOKEN_SEPARATOR_WORDS + r")\b|" + SPELLED_OUT.pattern, re.I)
 # The first digit of a number said: a figure or a digit word ("oh" and "o" only count inside a number).
 FIRST_DIGIT = re.compile(r"\d|\b(?:" + "|".join(w for w in DIGIT_WORDS if w not in {"o", "oh"}) + r")\b", re.I)
 
@@ -368,7 +377,7 @@ def find_spoken_emails(text: str) -> list[Found]:
         if tok.raw.endswith(".") and not tok.raw.endswith(".."):
             pieces.append((".", tok.end, tok.end))
     found: list[Found] = []
-    for at in [i for i, p in enumerate(pieces) if p[0] in {"at", "@"}]:
+    for at in [i for i, p in enumerate(pieces) if p[0] in SPOKEN_AT]:
         local = read_local_part(pieces, at)
         domain = read_domain(pieces, at)
         if not local or not domain:
@@ -380,6 +389,8 @@ def find_spoken_emails(text: str) -> list[Found]:
         local_text = without_lead_in(local_text)
         if local_text in OBJECT_PRONOUNS and at >= 2 and pieces[at - 2][0] in CONTACT_VERBS:
             continue
+        if local_text in LINKING_VERBS:
+            continue  # "my email is at www.punct.com": the words before "at" lead to an address not heard whole
         domain_text, domain_end, domain_words = domain
         # Joining the words of the domain is a guess ("acme logistics" -> acmelogistics); say so in the confidence.
         confidence = 0.85 if domain_words <= 1 else 0.75
@@ -467,7 +478,7 @@ def read_domain(pieces, at: int) -> Optional[tuple[str, int, int]]:
     i = at + 1
     while i < len(pieces) and len(current) <= 3:
         piece, _, end = pieces[i]
-        if piece in {"at", "@"}:
+        if piece in SPOKEN_AT:
             return None  # "email me at david dot chen at acme dot com": the address starts after a later "at"
         if piece == ".":
             if not current:
