@@ -121,6 +121,12 @@ def test_letters_that_spell_no_address_and_a_dot_after_no_word_give_no_address_b
     ("Meine E-Mail ist anna punkt schmidt at beispiel punkt de.", "anna.schmidt@beispiel.de"),
     ("mon adresse est marie point dupont arobase exemple point fr", "marie.dupont@exemple.fr"),
     ("la mia email è luca punto rossi chiocciola esempio punto it", "luca.rossi@esempio.it"),
+    # The underscore: a dash "below", or "Unterstrich"; a dash alone stays a dash, and English "dash bas" is a name.
+    ("Mi correo es juan guion bajo perez arroba acme punto es", "juan_perez@acme.es"),
+    ("mon adresse est marie tiret bas dupont arobase exemple point fr", "marie_dupont@exemple.fr"),
+    ("Meine E-Mail ist anna unterstrich schmidt at beispiel punkt de.", "anna_schmidt@beispiel.de"),
+    ("Mi correo es juan guion perez arroba acme punto es", "juan-perez@acme.es"),
+    ("It is john dash bas at acme dot com", "john-bas@acme.com"),
 ])
 def test_addresses_dictated_in_other_languages(text, expected):
     [found] = find_emails(text)

@@ -27,8 +27,10 @@ WRITTEN_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # acme punto com", "anna punkt schmidt at beispiel punkt de"), and Whisper writes those words as heard.
 SPOKEN_DOT = {"dot", "period", "point", "punto", "punkt", "ponto"}
 SPOKEN_SEPARATORS = {**{word: "." for word in SPOKEN_DOT}, "underscore": "_", "dash": "-", "hyphen": "-",
-                     "guion": "-", "guión": "-", "tiret": "-", "trattino": "-", "bindestrich": "-"}
+                     "guion": "-", "guión": "-", "tiret": "-", "trattino": "-", "bindestrich": "-", "unterstrich": "_"}
 SPOKEN_AT = {"at", "@", "arroba", "arobase", "chiocciola"}
+# The underscore is a dash "below" in those languages ("guion bajo", "tiret bas", "trattino basso"), or "Unterstrich".
+LOW_LINE = {"bajo": "guion", "bas": "tiret", "basso": "trattino"}
 DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
 REPEATS = {"double": 2, "triple": 3}
@@ -370,8 +372,11 @@ def split_dots(raw: str) -> list[str]:
 def find_spoken_emails(text: str) -> list[Found]:
     tokens = tokenize(text)
     pieces: list[tuple[str, int, int]] = []  # (piece, char start, char end)
-    for tok in tokens:
+    for index, tok in enumerate(tokens):
         for piece in split_dots(tok.raw):
+            if piece in LOW_LINE and index and tokens[index - 1].text == LOW_LINE[piece] and pieces:
+                pieces[-1] = ("_", pieces[-1][1], tok.end)  # "guion bajo", "tiret bas": the low line, not a dash
+                continue
             pieces.append((SPOKEN_SEPARATORS.get(piece, piece), tok.start, tok.end))
         # Whisper sometimes writes a spoken "dot" as a full stop ("David. Chen at ..."): keep it as a dot.
         if tok.raw.endswith(".") and not tok.raw.endswith(".."):
