@@ -37,6 +37,14 @@ def confirming(call: Call, kind: str, check, owned) -> list[Entity]:
     return [e for e in call.entities if e.type == kind and not owned(e) and check(e)]
 
 
+def mentions_elsewhere(call: Call, own: list[Entity]):
+    """(mine, other) for each entity of `own` and each entity of its type said in another utterance."""
+    for mine in own:
+        for other in call.entities:
+            if other.type == mine.type and other.utterance != mine.utterance and other.id != mine.id:
+                yield mine, other
+
+
 def repeated_values(call: Call, own: list[Entity], key: str | None) -> list[Entity]:
     """Other mentions, in other utterances, of the value `own` holds (by `key` of a dict value: "amount", "value").
 
@@ -45,24 +53,15 @@ def repeated_values(call: Call, own: list[Entity], key: str | None) -> list[Enti
     def value_of(entity: Entity):
         return entity.value.get(key) if key and isinstance(entity.value, dict) else entity.value
 
-    found = []
-    for mine in own:
-        for other in call.entities:
-            if other.type == mine.type and other.id != mine.id and other.utterance != mine.utterance and \
-                    value_of(other) is not None and value_of(other) == value_of(mine) and \
-                    (not isinstance(mine.value, dict) or other.value.get("unit") == mine.value.get("unit")):
-                found.append(other)
-    return found
+    return [other for mine, other in mentions_elsewhere(call, own)
+            if value_of(other) is not None and value_of(other) == value_of(mine) and
+            (not isinstance(mine.value, dict) or other.value.get("unit") == mine.value.get("unit"))]
 
 
 def read_back_otherwise(call: Call, own: list[Entity]) -> list[Entity]:
     """What the other side read back of a phone number or an address in `own`, heard differently: "So that's
     415-555-0162?" after "415-555-0192". One of the two hearings is wrong, and which, only the recording tells."""
-    found = []
-    for mine in own:
-        for other in call.entities:
-            if other.type == mine.type and other.speaker != mine.speaker and other.utterance != mine.utterance and \
-                    other.value != mine.value and len(str(other.value)) == len(str(mine.value)) and \
-                    jellyfish.hamming_distance(str(other.value), str(mine.value)) <= READ_BACK_DIFFERENCES:
-                found.append(other)
-    return found
+    return [other for mine, other in mentions_elsewhere(call, own)
+            if other.speaker != mine.speaker and other.value != mine.value and
+            len(str(other.value)) == len(str(mine.value)) and
+            jellyfish.hamming_distance(str(other.value), str(mine.value)) <= READ_BACK_DIFFERENCES]

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 import phonenumbers
 
-from leadscribe.understand.name_spelling import SPELLED_OUT, is_known_name
+from leadscribe.understand.name_spelling import SPELLED_OUT, is_known_name, letters_of
 from leadscribe.understand.numbers import tokenize
 
 TLDS = {"com", "org", "net", "io", "co", "ai", "de", "fr", "uk", "us", "eu", "info", "biz", "app", "dev", "tech",
@@ -345,7 +345,7 @@ def spelled_words(text: str) -> list[tuple[int, int, str]]:
         start, end = match.span()
         if re.fullmatch(r"(?:[A-Za-z]\.\s*)+[A-Za-z]", match.group()) and text[end:end + 1] == ".":
             end += 1
-        found.append((start, end, "".join(re.findall(r"[A-Za-z]", match.group())).lower()))
+        found.append((start, end, letters_of(match.group())))
     return found
 
 
@@ -407,12 +407,17 @@ def find_spoken_emails(text: str) -> list[Found]:
     return found
 
 
+def pieces_before(pieces, local_start: int) -> list[tuple[str, int]]:
+    """(piece, char start) of the pieces said before the local part, which starts at character `local_start`."""
+    return [(piece, start) for piece, start, _ in pieces if start < local_start]
+
+
 def dot_run_into_name(pieces, local: str, local_start: int) -> tuple[str, int]:
     """"Daniel Dottorner at ..." -> ("daniel.torner", where "Daniel" starts): a spoken "dot" Whisper ran into the
     name after it, with the name before it the local part's first word. A name that starts so ("Dotson") and a
     word an address follows ("is Dottorner") are left as heard."""
     glued = DOT_RUN_INTO_NAME.fullmatch(local)
-    before = [(piece, start) for piece, start, _ in pieces if start < local_start]
+    before = pieces_before(pieces, local_start)
     if not glued or is_known_name(local) or not before or not before[-1][0].isalpha() or \
             before[-1][0] in ADDRESS_LEAD_INS:
         return local, local_start
@@ -423,7 +428,7 @@ def dot_run_into_name(pieces, local: str, local_start: int) -> tuple[str, int]:
 def with_initial(pieces, local: str, local_start: int) -> tuple[str, int]:
     """"J Chen at acme dot com" -> ("jchen", where "J" starts): a lone letter said right before the local part is
     the initial it begins with. "A" and "I" are words before they are initials."""
-    before = [(piece, start) for piece, start, _ in pieces if start < local_start]
+    before = pieces_before(pieces, local_start)
     if before and re.fullmatch(r"[b-hj-z]", before[-1][0]):
         return before[-1][0] + local, before[-1][1]
     return local, local_start
@@ -448,7 +453,7 @@ def without_dot_said_twice(local: str) -> str:
 def local_part_may_be_cut(pieces, local_start: int) -> bool:
     """Whether the word just before the local part (which starts at character `local_start`) is a word an address
     does not follow: what was heard there may be the address's beginning, misheard."""
-    before = [piece for piece, start, _ in pieces if start < local_start]
+    before = [piece for piece, _ in pieces_before(pieces, local_start)]
     first_word = next((piece for piece, start, _ in pieces if start >= local_start), "")
     # "sarah, S-A-R-A-H, dot chen at ...": the first word said and then spelled (or said twice) cuts nothing.
     return bool(before) and re.fullmatch(r"[\w'-]+", before[-1]) is not None and \

@@ -7,6 +7,7 @@ When two finders claim the same characters, the earlier one wins.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Optional
@@ -569,7 +570,7 @@ def find_dates(collector: EntityCollector, ut: UtteranceText, today) -> None:
         position = end
 
 
-def last_gone(day, today):
+def last_gone(day: date, today: date) -> date:
     """`day` (the next to come of a date said without its year) a year earlier, when that one is past."""
     try:
         earlier = day.replace(year=day.year - 1)

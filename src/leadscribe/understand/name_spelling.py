@@ -125,13 +125,14 @@ def name_part(word: str) -> str:
     return "first" if census("first").get(word.lower(), 0.0) >= census("last").get(word.lower(), 0.0) else "last"
 
 
+def letters_of(spelled: str) -> str:
+    """The word a SPELLED_OUT run spells, lower-case: "S-O-F-I-A" -> "sofia"."""
+    return "".join(re.findall(r"[A-Za-z]", spelled)).lower()
+
+
 def spelled_out(texts: Iterable[str]) -> list[str]:
     """Words spelled letter by letter in `texts`, lower-case: "that's S-O-F-I-A" -> ["sofia"]."""
-    found = []
-    for text in texts:
-        for match in SPELLED_OUT.finditer(text):
-            found.append("".join(re.findall(r"[A-Za-z]", match.group())).lower())
-    return found
+    return [letters_of(match.group()) for text in texts for match in SPELLED_OUT.finditer(text)]
 
 
 def spelling_confirmed(name: str, texts: Iterable[str], part: Optional[str] = None) -> Optional[str]:
