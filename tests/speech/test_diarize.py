@@ -8,7 +8,8 @@ import pytest
 
 from leadscribe.config import Settings
 from leadscribe.speech.diarize import (add_quiet_voices, centroids_of, chunk_words, chunks_of_one_voice,
-                                       cluster_voices, diarize)
+                                       cluster_voices, diarize, keep_phrases_whole, keep_sentence_starts,
+                                       turns_from_activity, VoiceMap)
 from leadscribe.speech.utterances import utterances
 from leadscribe.speech.voice import CAMPP_EMBEDDING_DIM, campp_weights_path, kaldi_fbank, load_speaker_encoder
 from tests.speech.conftest import run_stages
@@ -434,3 +435,104 @@ def test_the_background_voice_search_runs_below_whisper_priority():
     assert lowered == min(BACKGROUND_NICENESS, 19 - before)
     # The caller's own priority is untouched: only the search thread yields.
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+
+def _two_voice_map(seconds: float, first_voice: tuple[float, float], second_voice: tuple[float, float]) -> VoiceMap:
+    """A VoiceMap of two voices, each active over one span (frames of 20 ms)."""
+    step = 0.02
+    active = np.zeros((2, int(seconds / step)), dtype=bool)
+    for row, (start, end) in enumerate((first_voice, second_voice)):
+        active[row, int(start / step):int(end / step)] = True
+    return VoiceMap(turns=turns_from_activity(active, step, seconds), active=active, score=active.astype(float),
+                    frame_step=step, frame_offset=0.0, centres=np.eye(2), encoder_name="test",
+                    features=np.zeros((1, 1)))
+
+
+def _words(timed: list[tuple[str, float, float]]):
+    from leadscribe.schema import Word
+
+    return [Word(word=text, start=start, end=end, confidence=0.9) for text, start, end in timed]
+
+
+def test_a_word_run_on_from_the_other_voice_in_its_overlap_joins_the_phrase():
+    # Call01's "Nope, that's everything. Have a good day": the agent's voice held on over "everything."
+    words = _words([("Nope,", 0.0, 0.24), ("that's", 0.48, 0.66), ("everything.", 0.66, 0.94),
+                    ("Have", 1.46, 1.6), ("a", 1.6, 1.64), ("good", 1.64, 1.78), ("day.", 1.78, 2.2)])
+    voices = _two_voice_map(3.0, (0.0, 1.6), (0.0, 2.3))
+    clusters = [1, 1, 0, 1, 1, 1, 1]
+    assert keep_phrases_whole(words, clusters, voices) == [1] * 7
+
+
+def test_words_where_the_last_voice_only_lingers_on_go_to_the_new_one():
+    # synth8_005: the rep's voice "heard" 2 s into the prospect's "Sure, I'm Maria Walker, director of finance".
+    words = _words([("today.", 5.24, 5.7), ("Sure,", 6.3, 6.54), ("I'm", 6.8, 6.9), ("Maria", 6.9, 7.18),
+                    ("Walker,", 7.18, 7.58), ("director", 7.9, 8.32)])
+    voices = _two_voice_map(9.0, (0.9, 7.86), (6.21, 8.5))
+    assert keep_phrases_whole(words, [0, 1, 0, 0, 0, 1], voices) == [0, 1, 1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("case, timed, clusters, voices", [
+    ("a back-channel in the other's turn", [("so", 0.0, 0.3), ("we", 0.3, 0.5), ("yeah", 0.5, 0.8),
+                                            ("need", 0.9, 1.2)], [1, 1, 0, 1], ((0.4, 0.9), (0.0, 1.3))),
+    ("a reply said over the other's turn", [("so", 0.0, 0.3), ("we", 0.3, 0.5), ("exactly", 0.8, 1.2),
+                                            ("need", 1.3, 1.6)], [1, 1, 0, 1], ((0.7, 1.25), (0.0, 1.7))),
+    ("the enclosing voice not heard under it", [("so", 0.0, 0.3), ("we", 0.3, 0.5), ("pricing", 0.5, 0.9),
+                                                ("need", 1.0, 1.3)], [1, 1, 0, 1], ((0.5, 0.9), (0.0, 0.5))),
+    ("over a second is a voice's own", [("so", 0.0, 0.3), ("we", 0.3, 0.5), ("go", 0.5, 0.9), ("on", 0.9, 1.2),
+                                        ("then", 1.2, 1.6), ("need", 1.7, 1.9)], [1, 1, 0, 0, 0, 1],
+     ((0.5, 1.6), (0.0, 2.0))),
+    ("not enclosed: the other speaks on", [("so", 0.0, 0.3), ("we", 0.3, 0.5), ("pricing", 0.5, 0.9),
+                                           ("first", 1.0, 1.3)], [1, 1, 0, 0], ((0.5, 1.3), (0.0, 1.0))),
+])
+def test_a_word_of_its_own_voice_keeps_it(case, timed, clusters, voices):
+    voice_map = _two_voice_map(2.0, *voices)
+    assert keep_phrases_whole(_words(timed), clusters, voice_map) == clusters, case
+
+
+def test_the_customer_keeps_the_end_of_her_sentence_in_a_real_call(transcribed):
+    call, source = transcribed("callytics-csvd/Call01.wav")
+    run_stages(call, source, [diarize, utterances])
+    words = [w for u in call.transcription.utterances for w in u.words]
+    nope = next(i for i, w in enumerate(words) if w.word.strip(",.").lower() == "nope")
+    sentence = words[nope:nope + 3]
+    assert [w.word.strip(",.").lower() for w in sentence] == ["nope", "that's", "everything"]
+    assert len({w.speaker for w in sentence}) == 1
+
+
+def test_a_sentence_keeps_its_first_word_pulled_back_into_the_last_turn():
+    # Call02: "... causing the issue? Sure, my email is ...": Whisper laid "Sure," over the pause before the turn.
+    words = _words([("causing", 25.48, 25.88), ("issues?", 25.88, 26.44), ("Sure,", 26.44, 27.04),
+                    ("my", 27.46, 27.88), ("email", 27.88, 28.26), ("is", 28.26, 28.6), ("there.", 28.6, 30.2)])
+    voices = _two_voice_map(31.0, (19.1, 26.76), (26.76, 30.8))
+    assert keep_sentence_starts(words, [0, 0, 0, 1, 1, 1, 1], voices) == [0, 0, 1, 1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("case, timed, clusters, voices", [
+    # The speakerphone call: a listener's "Yeah," said after a pause, run into the next speaker's sentence.
+    ("a word said after a pause", [("New", 13.37, 13.53), ("Jersey.", 13.53, 13.97), ("Yeah,", 14.39, 14.47),
+                                   ("I'm", 14.59, 14.75), ("Sheila", 14.75, 15.11), ("and", 15.11, 15.51)],
+     [0, 0, 0, 1, 1, 1], ((6.65, 14.75), (14.28, 17.89))),
+    ("the other voice heard since before it", [("issues?", 25.88, 26.44), ("Sure,", 26.44, 27.04),
+                                               ("my", 27.46, 27.88), ("email", 27.88, 28.26), ("is", 28.26, 28.6)],
+     [0, 0, 1, 1, 1], ((19.1, 27.0), (25.0, 28.8))),
+    ("the last word of a sentence", [("Right.", 4.0, 4.5), ("Great,", 5.03, 5.35), ("thank", 5.47, 5.55),
+                                     ("you.", 5.55, 6.25)], [0, 0, 0, 1], ((4.0, 7.46), (5.4, 8.34))),
+    ("the first sentence of the call", [("I'm", 0.76, 1.28), ("not", 1.28, 1.36), ("sure,", 1.36, 2.0),
+                                        ("but", 2.1, 2.14)], [1, 0, 0, 0], ((1.08, 29.9), (0.0, 1.1))),
+    ("three words are a turn", [("right.", 0.0, 0.2), ("okay", 0.2, 0.3), ("so", 0.3, 0.4), ("then", 0.4, 0.5),
+                                ("my", 0.6, 0.8), ("email", 0.8, 1.0), ("is", 1.0, 1.1), ("this.", 1.1, 1.4)],
+     [0, 0, 0, 0, 1, 1, 1, 1], ((0.0, 0.6), (0.45, 1.5))),
+])
+def test_a_sentence_start_of_its_own_voice_keeps_it(case, timed, clusters, voices):
+    assert keep_sentence_starts(_words(timed), clusters, _two_voice_map(30.0, *voices)) == clusters, case
+
+
+def test_the_customer_keeps_the_first_word_of_her_answer_in_a_real_call(transcribed):
+    call, source = transcribed("callytics-csvd/Call02.wav")
+    run_stages(call, source, [diarize, utterances])
+    words = [w for u in call.transcription.utterances for w in u.words]
+    email = next(i for i, w in enumerate(words) if w.word.strip(",.").lower() == "email" and
+                 words[i - 1].word.strip(",.").lower() == "my")
+    answer = words[email - 2:email + 1]
+    assert [w.word.strip(",.").lower() for w in answer] == ["sure", "my", "email"]
+    assert len({w.speaker for w in answer}) == 1

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
@@ -664,7 +665,103 @@ def clusters_of_words(samples: np.ndarray, words: list[Word], voices: VoiceMap, 
                 for word in words]
     if len(voices.centres) > 1:
         clusters = check_chunks_by_voice(samples, words, clusters, voices, encoder_for(ctx.settings))
+        if KEEP_PHRASES_WHOLE:
+            clusters = keep_phrases_whole(words, clusters, voices)
+            clusters = keep_sentence_starts(words, clusters, voices)
     return clusters
+
+
+# A short run of words given to one voice between words of another is that other's when the other voice is heard
+# under it too and it is no back-channel, if it runs on from the word before without a pause or falls where the
+# first voice only lingers on from a turn that began before the other's. The segmentation model holds a voice on for
+# a moment after its turn ends (Callytics Call01: the agent "active" 1.6 s into the customer's "Nope, that's
+# everything", which gave the agent "everything."), and a run that short has no voiceprint of its own to check
+# (VOICE_CHECK_MIN_S). A back-channel ("yeah") dropped into the other's turn, or a reply said over it, keeps its
+# own voice.
+KEEP_PHRASES_WHOLE = True
+MAX_ENCLOSED_S = 1.0
+RUN_ON_GAP_S = 0.1
+ENCLOSED_PAUSE_S = 1.0
+ENCLOSING_VOICE_SHARE = 0.5
+
+
+def keep_phrases_whole(words: list[Word], clusters: list[Optional[int]], voices: VoiceMap) -> list[Optional[int]]:
+    """`clusters` with each short run of words enclosed by another voice's words given to that voice, where that
+    voice is heard under it and the run continues its phrase (see KEEP_PHRASES_WHOLE)."""
+    from leadscribe.speech.utterances import is_backchannel
+
+    placed = sorted((i for i, cluster in enumerate(clusters) if cluster is not None), key=lambda i: words[i].start)
+    kept = list(clusters)
+    runs = _runs_of_same(placed, clusters)
+    for previous, middle, following in zip(runs, runs[1:], runs[2:]):
+        voice, other = clusters[middle[0]], clusters[previous[0]]
+        if clusters[following[0]] != other:
+            continue
+        run = [words[i] for i in middle]
+        pause_before = run[0].start - words[previous[-1]].end
+        if run[-1].end - run[0].start > MAX_ENCLOSED_S or is_backchannel(run) or pause_before > ENCLOSED_PAUSE_S or \
+                words[following[0]].start - run[-1].end > ENCLOSED_PAUSE_S:
+            continue
+        first, last = _frames_of(run[0].start, run[-1].end, voices.frame_step, voices.frame_offset,
+                                 voices.active.shape[1])
+        if last > first and voices.active[other, first:last].mean() >= ENCLOSING_VOICE_SHARE and \
+                (pause_before <= RUN_ON_GAP_S or lingers(voices.turns, voice, other, (run[0].start + run[-1].end) / 2)):
+            for i in middle:
+                kept[i] = other
+    return kept
+
+
+# Whisper lays a turn's first word back over the pause before it, to the end of the word before: Callytics Call02's
+# "...causing the issue? Sure, my email is ..." has "Sure," start where "issue?" ends, and the customer's voice is
+# heard from 0.3 s into it, so most of "Sure," fell in the agent's turn. A sentence's first word or two (at most
+# MAX_ENCLOSED_S) that start right where the last sentence ended (within PULLED_BACK_S) and inside which the voice
+# of the rest of the sentence begins its turn are that voice's. Only at the start of a sentence, and only so pulled
+# back: a "Yeah," after a pause that Whisper ran into the next speaker's sentence was the last speaker's (a listener
+# on the speakerphone call), and so was a sentence's last word on AMI meetings.
+PULLED_BACK_S = 0.02
+MAX_EDGE_WORDS = 2
+SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
+
+
+def keep_sentence_starts(words: list[Word], clusters: list[Optional[int]], voices: VoiceMap) -> list[Optional[int]]:
+    """`clusters` with a sentence's first word or two, pulled back over the pause before the turn, given to the
+    voice of the rest of the sentence (see PULLED_BACK_S)."""
+    placed = sorted((i for i, cluster in enumerate(clusters) if cluster is not None), key=lambda i: words[i].start)
+    kept = list(clusters)
+    starts = [0] + [p + 1 for p, i in enumerate(placed[:-1]) if SENTENCE_END.search(words[i].word.strip())]
+    for first, end in zip(starts, starts[1:] + [len(placed)]):
+        runs = _runs_of_same(placed[first:end], clusters)
+        if first == 0 or len(runs) != 2 or len(runs[0]) > MAX_EDGE_WORDS or len(runs[1]) <= len(runs[0]):
+            continue
+        edge = [words[i] for i in runs[0]]
+        voice = clusters[runs[1][0]]
+        if edge[0].start - words[placed[first - 1]].end > PULLED_BACK_S or \
+                edge[-1].end - edge[0].start > MAX_ENCLOSED_S:
+            continue
+        if any(t.cluster == voice and edge[0].start < t.start < edge[-1].end for t in voices.turns):
+            for i in runs[0]:
+                kept[i] = voice
+    return kept
+
+
+def _runs_of_same(indices: list[int], clusters: list[Optional[int]]) -> list[list[int]]:
+    """`indices` cut into runs of one cluster."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and clusters[runs[-1][-1]] == clusters[i]:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def lingers(turns: list[ClusterTurn], voice: int, other: int, at: float) -> bool:
+    """Whether `voice` and `other` both have a turn at time `at`, and `voice`'s began first."""
+    def turn_of(cluster: int) -> Optional[ClusterTurn]:
+        return next((t for t in turns if t.cluster == cluster and t.start <= at <= t.end), None)
+
+    own, theirs = turn_of(voice), turn_of(other)
+    return own is not None and theirs is not None and own.start < theirs.start
 
 
 def label_words_and_turns(words: list[Word], clusters: list[Optional[int]], voices: VoiceMap,
