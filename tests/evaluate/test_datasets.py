@@ -28,6 +28,25 @@ def test_relative_paths_tags_and_synthetic_flag(tmp_path):
     assert dataset.select(limit=1) == [x]
 
 
+def test_reference_speaker_text_comes_from_speaker_labelled_references(tmp_path):
+    (tmp_path / "a.stm").write_text("a 1 Diane 6.68 7.16 Hello?\na 1 Sheila 7.2 8.0 Hi there\n")
+    (tmp_path / "b.srt").write_text("1\n00:00:03,453 --> 00:00:09,166\n[CSR] Hello there.\n\n"
+                                    "2\n00:00:10,000 --> 00:00:12,500\n[Customer] Hi.\n")
+    (tmp_path / "c.srt").write_text("1\n00:00:03,453 --> 00:00:09,166\nNo speaker said.\n")
+    (tmp_path / "d.txt").write_text("Plain text.")
+    write_dataset(tmp_path, [{"id": "a", "audio": "a.wav", "reference_file": "a.stm"},
+                             {"id": "b", "audio": "b.wav", "reference_file": "b.srt"},
+                             {"id": "c", "audio": "c.wav", "reference_file": "c.srt"},
+                             {"id": "d", "audio": "d.wav", "reference_file": "d.txt"},
+                             {"id": "e", "audio": "e.wav", "speaker_text": [["rep", "Hi."], ["prospect", "Hello."]]}],
+                  name="t", synthetic=False)
+    a, b, c, d, e = load_dataset(tmp_path).records
+    assert a.reference_speaker_text() == [("Diane", "Hello?"), ("Sheila", "Hi there")]
+    assert b.reference_speaker_text() == [("CSR", "Hello there."), ("Customer", "Hi.")]
+    assert c.reference_speaker_text() is None and d.reference_speaker_text() is None
+    assert e.reference_speaker_text() == [("rep", "Hi."), ("prospect", "Hello.")]
+
+
 def test_standard_dataset_from_eval_data(eval_data, tmp_path):
     manifest = build_standard_dataset(eval_data, tmp_path / "std")
     dataset = load_dataset(manifest.parent)

@@ -42,6 +42,10 @@ def test_report_json_holds_the_figures(report_dir):
     summary = report["summary"]
     assert summary["asr"]["wer_pooled"]["files"] == 2
     assert set(summary["diarization"]) == {"2 speakers"}
+    # Both calls say who said which words (sample.stm, the generator's turns): WDER is scored for each.
+    assert 0.0 <= real["wder"]["wder"] < 0.5 and real["wder"]["words"] > 50
+    assert synthetic["wder"]["words"] > 50
+    assert summary["word_speakers"]["all"]["files"] == 2
     assert summary["entities"]["micro"]["expected"] == len(synthetic["entities"]["expected"]) > 10
     assert summary["crm"]["overall"]["expected"] == 17
     for name in ("wer_by_tag", "der_by_speakers", "entity_f1_by_type", "calibration"):

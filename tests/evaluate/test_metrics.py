@@ -52,6 +52,22 @@ def test_der_known_case():
     assert result["collar_0"]["confusion"] == pytest.approx(2.0)
 
 
+def test_wder_counts_words_given_the_wrong_speaker_whatever_their_times():
+    reference = [("CSR", "could you share your email"), ("Customer", "sure my email is bunyamin at gmail dot com")]
+    # The labels are the diarizer's own: S2 is read as the customer, S1 as the agent.
+    right = [("S1", "could you share your email"), ("S2", "sure my email is bunyamin at gmail dot com")]
+    assert metrics.word_diarization_error(reference, right) == {"words": 14, "wrong_speaker": 0, "wder": 0.0}
+    # "sure" given to the agent; a substitution (benjamin) still counts, the inserted "oh" and the deleted
+    # "dot" are WER's errors, not WDER's.
+    slipped = [("S1", "could you share your email sure"), ("S2", "oh my email is benjamin at gmail com")]
+    result = metrics.word_diarization_error(reference, slipped)
+    assert result["words"] == 13 and result["wrong_speaker"] == 1
+    assert result["wder"] == pytest.approx(1 / 13)
+    assert metrics.word_diarization_error(reference, [])["wder"] is None
+    pooled = metrics.pooled_word_diarization_error([result, {"words": 6, "wrong_speaker": 0, "wder": 0.0}])
+    assert pooled["files"] == 2 and pooled["wder"] == pytest.approx(1 / 19)
+
+
 def test_der_overlap_is_scored_and_missed_speech_counts():
     reference = [("A", 0, 10), ("B", 5, 10)]   # 5 s of overlap: 15 s of speaker time
     hypothesis = [("x", 0, 10)]

@@ -62,6 +62,8 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
                       f"{_pct(der['collar_0.25']['der'])} / {_pct(der['collar_0']['der'])}", str(der["files"]))
     for group, der in summary.get("diarization_words", {}).items():
         table.add_row(f"DER of words {group} (±0.25 s)", _pct(der["collar_0.25"]["der"]), str(der["files"]))
+    for group, wder in summary.get("word_speakers", {}).items():
+        table.add_row(f"WDER (words, wrong speaker) {group}", _pct(wder["wder"]), str(wder["files"]))
     for tag in ("phone", "ami", "dual-channel", "speakerphone"):
         row = summary["by_tag"].get(tag)
         if row and row["der_collar_0.25"] is not None:

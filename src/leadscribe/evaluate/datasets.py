@@ -10,6 +10,8 @@ such in every report). A record holds, all optional except `id` and `audio`:
     reference_text       reference transcript, inline
     reference_file       reference transcript file: .txt, .stm or .srt (speaker tags "[CSR] ...")
     rttm                 reference speaker turns (RTTM); `rttm_uri` picks one recording from it
+    speaker_text         [[speaker, text], ...] who said which words, in order (WDER), where no
+                         .stm/.srt reference file says it
     uem                  scored regions (UEM file, same uri); without it [0, duration] is scored
     speakers             number of distinct speakers (taken from the RTTM when absent)
     entities             [{type, value, text?, start?, end?}]     expected entities
@@ -81,6 +83,18 @@ class Record:
         if suffix == ".srt":
             return " ".join(text for _, _, _, text in parse_srt(path.read_text(encoding="utf-8")))
         return path.read_text(encoding="utf-8").strip()
+
+    def reference_speaker_text(self) -> Optional[list[tuple[str, str]]]:
+        """(speaker, text) per reference turn, where the reference says who said which words: `speaker_text`, or
+        an .stm / .srt reference file with speaker labels. None otherwise."""
+        if self.data.get("speaker_text") is not None:
+            return [(str(speaker), str(text)) for speaker, text in self.data["speaker_text"]]
+        path = self._path("reference_file")
+        if path is None or path.suffix.lower() not in (".stm", ".srt"):
+            return None
+        parse = parse_stm if path.suffix.lower() == ".stm" else parse_srt
+        rows = [(speaker, text) for speaker, _, _, text in parse(path.read_text(encoding="utf-8"))]
+        return rows if rows and all(speaker for speaker, _ in rows) else None
 
     def reference_turns(self) -> list[Turn]:
         if self.data.get("turns") is not None:

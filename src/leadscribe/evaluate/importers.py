@@ -7,6 +7,7 @@ copied. `build_standard_dataset` puts the sources the evaluation uses into one m
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 from typing import Any, Iterator
@@ -137,8 +138,10 @@ def import_picovoice(folder: Path) -> Iterator[dict[str, Any]]:
                       tags=["real", "read", "multilingual" if lang != "en" else "read-en", f"lang:{lang}", "speakers:1"])
     for test in data["diarization_tests"]:
         words = test["words"]
+        turns = [[speaker, " ".join(w["word"] for w in group)]
+                 for speaker, group in itertools.groupby(words, key=lambda w: str(w["speaker_tag"]))]
         yield _record(folder / "leopard" / test["audio_file"], id=f"picovoice/leopard/{Path(test['audio_file']).stem}",
-                      language=test["language"], reference_text=" ".join(w["word"] for w in words),
+                      language=test["language"], reference_text=" ".join(w["word"] for w in words), speaker_text=turns,
                       speakers=len({w["speaker_tag"] for w in words}),
                       tags=["real", "speakers:3", "lang:en", "multi-speaker"])
     yield _record(folder / "falcon" / "test.wav", id="picovoice/falcon/test", language="en",

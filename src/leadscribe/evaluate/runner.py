@@ -4,7 +4,9 @@ DER is scored twice. `der` scores the diarizer's own answer (`call.diarization.t
 spoke when, the figure comparable to published diarization results. `der_words` scores the
 speaker-attributed transcript: the words with their speaker, merged while the same speaker
 keeps talking with gaps under `WORD_GAP_MERGE` seconds; speech Whisper wrote no words for
-counts as missed there, so it mixes transcription and diarization errors.
+counts as missed there, so it mixes transcription and diarization errors. `wder` (where the
+reference says who said which words) scores the words' speakers without their times: of the words
+Whisper got, the share given the wrong speaker (`metrics.word_diarization_error`).
 """
 from __future__ import annotations
 
@@ -92,6 +94,10 @@ def score_call(record: Record, call: Call) -> dict[str, Any]:
         for key, turns in (("der", diarizer_turns(call)), ("der_words", word_turns(call))):
             result[key] = metrics.diarization_error(record.reference_turns(), turns, uem=record.uem(),
                                                     duration=result["duration"])
+    speaker_text = record.reference_speaker_text() if record.scores("der") else None
+    if speaker_text and call.transcription.utterances:
+        result["wder"] = metrics.word_diarization_error(
+            speaker_text, [(u.speaker, u.text) for u in call.transcription.utterances], record.language)
     if record.data.get("roles") and record.has_reference_turns() and record.scores("roles"):
         result["roles"] = score_roles(record, call)
     if record.speakers is not None and record.scores("speaker_count"):
@@ -192,6 +198,17 @@ def _der_by_group(results: list[dict], key: str) -> dict[str, Any]:
     return groups
 
 
+def _wder_by_group(results: list[dict]) -> dict[str, Any]:
+    """Pooled WDER over every call scored, and per reference speaker-count group."""
+    scored = [r for r in results if "wder" in r]
+    groups = {"all": metrics.pooled_word_diarization_error(r["wder"] for r in scored)} if scored else {}
+    for group in ("2 speakers", "3+ speakers"):
+        rows = [r["wder"] for r in scored if _speaker_group(r) == group]
+        if rows:
+            groups[group] = metrics.pooled_word_diarization_error(rows)
+    return groups
+
+
 def _role_accuracy(results: list[dict]) -> dict[str, Any]:
     correct = sum(r["roles"]["correct"] for r in results)
     return {"calls": len(results), "correct": correct, "accuracy": correct / len(results) if results else None}
@@ -216,6 +233,7 @@ def summarise(results: list[dict[str, Any]], dataset: Dataset) -> dict[str, Any]
         "asr": _asr_summary(results),
         "diarization": _der_by_group(results, "der"),
         "diarization_words": _der_by_group(results, "der_words"),
+        "word_speakers": _wder_by_group(results),
         "roles": {"all": _role_accuracy([r for r in results if "roles" in r]),
                   "enrolled": _role_accuracy([r for r in results if r.get("roles", {}).get("enrolled")]),
                   "not enrolled": _role_accuracy([r for r in results if "roles" in r and not r["roles"]["enrolled"]])},

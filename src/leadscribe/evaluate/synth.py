@@ -378,7 +378,8 @@ def generate_call(out_dir: Path, name: str, rng: random.Random, condition: str) 
     (out_dir / f"{name}.rttm").write_text(format_rttm(name, rttm_turns), encoding="utf-8")
     entities, fields = _entities_and_fields(facts, placed)
     return {"id": name, "audio": audio_path.name, "language": "en", "synthetic": True,
-            "reference_text": " ".join(p.text for p in placed), "rttm": f"{name}.rttm", "rttm_uri": name,
+            "reference_text": " ".join(p.text for p in placed), "speaker_text": [[p.speaker, p.text] for p in placed],
+            "rttm": f"{name}.rttm", "rttm_uri": name,
             "speakers": 3 if three else 2, "entities": entities, "crm": fields, "crm_complete": True,
             "duration": round(total / RATE, 3), "sample_rate": rate, "tags": tags, "call_date": CALL_DATE,
             "voices": {k: v for k, v in voices.items() if k != "colleague" or three}}
