@@ -60,6 +60,25 @@ def test_a_name_the_email_spells_another_way_goes_to_review():
     assert fields["lastname"].decision == "auto"  # "miller" is spelled the same
 
 
+def test_a_name_heard_as_an_everyday_word_goes_to_review():
+    # Whisper wrote "Walker" as "Water", in the name and in the address alike: the second hearing proves nothing.
+    fields, _ = run([("S2", "prospect", "Sure. I'm Maria Water, director of finance at Blue Harbor Foods."),
+                     ("S2", "prospect", "My email is maria dot water at blueharborfoods dot com.")])
+    assert (fields["lastname"].value, fields["lastname"].decision) == ("Water", "review")
+    assert "everyday word" in fields["lastname"].reason
+    assert fields["firstname"].decision == "auto"
+
+
+@pytest.mark.parametrize("said, last", [
+    ("Sure. I'm Maria Young, director of finance at Blue Harbor Foods.", "Young"),  # a common name, and a word
+    ("Sure. I'm Priya Gupta, director of finance at Blue Harbor Foods.", "Gupta"),  # no census name, no word
+    ("Sure. I'm Bunyamin Ergen, director of finance at Blue Harbor Foods.", "Ergen"),
+])
+def test_a_name_that_is_no_everyday_word_or_a_common_name_is_not_doubted_for_it(said, last):
+    fields, _ = run([("S2", "prospect", said)])
+    assert fields["lastname"].value == last and "everyday word" not in (fields["lastname"].reason or "")
+
+
 def test_an_address_spelled_letter_by_letter_settles_the_spelling_of_the_name():
     fields, _ = run([("S1", "rep", "Hi, this is Maya from Northwind Analytics. What's your email?"),
                      ("S2", "prospect", "Sure. I'm Sophia Miller, operations manager at Granite Health."),

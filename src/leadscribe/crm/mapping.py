@@ -552,7 +552,7 @@ def name_candidate(call: Call, value: str, part: str, confidence: float, role: s
                          note=f"'{value}' was heard, which is no common name; the e-mail spells it '{spelled.lower()}'")
     value, note, told = verified_spelling(call, value, part, seller)
     if not told:  # a spelling the caller gave is not doubted by the address, which only heard the sound again
-        note = spelled_otherwise(call, value, seller) or note
+        note = spelled_otherwise(call, value, seller) or note or everyday_word_for_a_name(value, part)
     ids = list(ids)
     # The address agrees only for a known name: one recogniser hearing an unfamiliar sound twice writes the same
     # word twice ("Walker" heard as "Water" in the name and in "thomas.water@"), so for a word that is no common
@@ -564,6 +564,25 @@ def name_candidate(call: Call, value: str, part: str, confidence: float, role: s
                 confidence = noisy_or(confidence, email.confidence)
                 ids.append(email.id)
     return Candidate(value=value, confidence=confidence, role=role, entity_ids=ids, note=note)
+
+
+# A word used this often in English (Zipf scale: more than about 30 times per million words; "water" 5.5,
+# "number" 5.6, "lord" 5.1, "Priya" 2.9, "Gupta" 3.4) is an everyday word.
+EVERYDAY_ZIPF = 4.5
+
+
+def everyday_word_for_a_name(value: str, part: str) -> str:
+    """A reason for review when the name heard is an everyday English word and no common name ("Water" for
+    Walker, "Number" for Chen): Whisper writes a word it knows for a name it does not, and the same word each time
+    it hears the name, so hearing it twice proves nothing. A rare word ("Bunyamin", "Gupta") or a common name that
+    is also a word ("Baker", "Rose", "Young") is not doubted here."""
+    from wordfreq import zipf_frequency
+
+    words = value.split()
+    if not words or all(is_common_name(word, part) for word in words) or \
+            not all(zipf_frequency(word, "en") >= EVERYDAY_ZIPF for word in words):
+        return ""
+    return f"'{value}' is an everyday word and no common name: the name may have been heard wrong"
 
 
 def name_in_email(call: Call, value: str, part: str, ids: list[str], seller: Seller) -> Optional[str]:
