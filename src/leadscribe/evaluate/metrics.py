@@ -25,10 +25,7 @@ def error_counts(reference: str, hypothesis: str, language: str = "en") -> dict[
     reference: no reference words means every hypothesis word is an insertion."""
     lang = (language or "en").split("-")[0]
     unit = "char" if lang in CHARACTER_LANGUAGES else "word"
-    if unit == "char":
-        ref_tokens, hyp_tokens = list(normalise_characters(reference)), list(normalise_characters(hypothesis))
-    else:
-        ref_tokens, hyp_tokens = normalise_text(reference, lang).split(), normalise_text(hypothesis, lang).split()
+    ref_tokens, hyp_tokens = scoring_tokens(reference, lang), scoring_tokens(hypothesis, lang)
     if not ref_tokens or not hyp_tokens:
         counts = {"hits": 0, "substitutions": 0, "deletions": len(ref_tokens), "insertions": len(hyp_tokens)}
     else:
@@ -39,6 +36,13 @@ def error_counts(reference: str, hypothesis: str, language: str = "en") -> dict[
     counts["unit"] = unit
     counts["error_rate"] = error_rate(counts)
     return counts
+
+
+def scoring_tokens(text: str, lang: str) -> list[str]:
+    """The units WER counts in `text` after normalisation: characters for zh/ja/ko, words otherwise."""
+    if lang in CHARACTER_LANGUAGES:
+        return list(normalise_characters(text))
+    return normalise_text(text, lang).split()
 
 
 def error_rate(counts: dict[str, Any]) -> Optional[float]:
@@ -146,9 +150,7 @@ def word_diarization_error(reference: Sequence[tuple[str, str]], hypothesis: Seq
     lang = (language or "en").split("-")[0]
 
     def tokens(turns: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-        if lang in CHARACTER_LANGUAGES:
-            return [(speaker, token) for speaker, text in turns for token in normalise_characters(text)]
-        return [(speaker, token) for speaker, text in turns for token in normalise_text(text, lang).split()]
+        return [(speaker, token) for speaker, text in turns for token in scoring_tokens(text, lang)]
 
     ref, hyp = tokens(reference), tokens(hypothesis)
     pairs: list[tuple[str, str]] = []

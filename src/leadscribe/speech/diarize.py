@@ -690,7 +690,7 @@ def keep_phrases_whole(words: list[Word], clusters: list[Optional[int]], voices:
     voice is heard under it and the run continues its phrase (see KEEP_PHRASES_WHOLE)."""
     from leadscribe.speech.utterances import is_backchannel
 
-    placed = sorted((i for i, cluster in enumerate(clusters) if cluster is not None), key=lambda i: words[i].start)
+    placed = time_ordered(words, clusters)
     kept = list(clusters)
     runs = _runs_of_same(placed, clusters)
     for previous, middle, following in zip(runs, runs[1:], runs[2:]):
@@ -726,7 +726,7 @@ SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 def keep_sentence_starts(words: list[Word], clusters: list[Optional[int]], voices: VoiceMap) -> list[Optional[int]]:
     """`clusters` with a sentence's first word or two, pulled back over the pause before the turn, given to the
     voice of the rest of the sentence (see PULLED_BACK_S)."""
-    placed = sorted((i for i, cluster in enumerate(clusters) if cluster is not None), key=lambda i: words[i].start)
+    placed = time_ordered(words, clusters)
     kept = list(clusters)
     starts = [0] + [p + 1 for p, i in enumerate(placed[:-1]) if SENTENCE_END.search(words[i].word.strip())]
     for first, end in zip(starts, starts[1:] + [len(placed)]):
@@ -742,6 +742,11 @@ def keep_sentence_starts(words: list[Word], clusters: list[Optional[int]], voice
             for i in runs[0]:
                 kept[i] = voice
     return kept
+
+
+def time_ordered(words: list[Word], clusters: list[Optional[int]]) -> list[int]:
+    """The indices of the words that have a cluster, in the order they were said."""
+    return sorted((i for i, cluster in enumerate(clusters) if cluster is not None), key=lambda i: words[i].start)
 
 
 def _runs_of_same(indices: list[int], clusters: list[Optional[int]]) -> list[list[int]]:
