@@ -133,6 +133,39 @@ def test_a_budget_without_currency_is_as_sure_an_amount_as_one_with_it():
     assert bare.confidence == dollars.confidence > vague.confidence
 
 
+def test_a_scaled_number_answering_a_budget_question_is_the_budget():
+    # "set aside" misheard as "at a side": the answer keeps no money word, the question names the budget.
+    call = analysed([("S1", "rep", "Great. Do you have a budget in mind?"),
+                     ("S2", "prospect", "Commence at a side 50k for it. We start in May.")], stages=(entities, crm))
+    [money] = of_type(call, "MONEY")
+    assert money.value == {"amount": 50_000, "currency": None}
+    assert field(call, "amount").value == 50_000 and field(call, "amount").decision == "auto"
+
+
+@pytest.mark.parametrize("turns", [
+    # Not a question about money.
+    [("S1", "rep", "How many people work there?"), ("S2", "prospect", "About 5k in total.")],
+    # Not a question: the rep talks about money without asking.
+    [("S1", "rep", "Our budget for the pilot is fixed."), ("S2", "prospect", "We have 5k tickets open.")],
+    # The same speaker goes on: no one asked.
+    [("S2", "prospect", "Do you have a budget in mind? That is what my boss asks."),
+     ("S2", "prospect", "We have 5k tickets open.")],
+    # The number is not in the answer's first sentence.
+    [("S1", "rep", "Do you have a budget in mind?"), ("S2", "prospect", "Not yet. We have 5k tickets open.")],
+    # A small number answers nothing about money.
+    [("S1", "rep", "What would you spend it on?"), ("S2", "prospect", "Three outages a month.")],
+])
+def test_a_number_is_no_budget_unless_it_answers_a_question_about_money(turns):
+    assert not of_type(analysed(turns), "MONEY")
+
+
+def test_one_point_to_million_is_one_point_two_million():
+    # Whisper's "to" for "two" between "point" and a scale word; "point to" elsewhere stays words.
+    [money] = of_type(analysed(said("We have set aside one point to million euros for it.")), "MONEY")
+    assert money.value == {"amount": 1_200_000, "currency": "EUR"}
+    assert not of_type(analysed(said("Our budget is one point to the dashboard team.")), "MONEY")
+
+
 def test_a_budget_range_goes_to_review_with_both_ends():
     call = analysed(said("We have between eighty and a hundred thousand dollars approved for this project."),
                     stages=(entities, crm))

@@ -137,7 +137,7 @@ def entities(call: Call, ctx) -> None:
     collector = EntityCollector()
     nlp = spacy_model()
     docs = nlp.pipe([t.text for t in texts])
-    for ut, doc in zip(texts, docs):
+    for index, (ut, doc) in enumerate(zip(texts, docs)):
         find_emails_in(collector, ut, tuple(vocabulary.get("companies", [])))
         for found in find_usernames(ut.text):
             collector.add(ut, "USERNAME", found.start, found.end, found.value, found.confidence, "rules")
@@ -145,7 +145,7 @@ def entities(call: Call, ctx) -> None:
         find_greeted_company(collector, ut, vocabulary.get("companies", []))
         find_job_titles(collector, ut, doc)
         find_self_introductions(collector, ut)
-        find_money_and_quantities(collector, ut)
+        find_money_and_quantities(collector, ut, question_answered(texts, index))
         find_dates(collector, ut, today)
         for span in recognise_doc(doc):
             if span.label in SPACY_TYPES:
@@ -416,7 +416,21 @@ def normalise_title(title: str) -> str:
                     for w in words)
 
 
-def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> None:
+def question_answered(texts: list[UtteranceText], index: int) -> str:
+    """The question the utterance answers: the last sentence of the turn before, when another speaker said it and
+    it asks something ("Do you have a budget in mind?"), else ""."""
+    if index == 0 or texts[index - 1].utterance.speaker == texts[index].utterance.speaker:
+        return ""
+    before = texts[index - 1].text.rstrip()
+    if not before.endswith("?"):
+        return ""
+    start, end = sentence_around(before, len(before) - 1, len(before) - 1)
+    return before[start:end + 1]
+
+
+def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText, question: str = "") -> None:
+    """Amounts and counts with their units. `question` is what the utterance answers: a scaled number in the
+    answer's first sentence reads as the question asks ("Do you have a budget in mind?" / "About 50k.")."""
     text = ut.text
     # "a 50-person company": the number read apart from its unit, the hyphen a space so places in `text` hold.
     for number in find_numbers(SIZE_HYPHEN.sub(" ", text)):
@@ -438,12 +452,13 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText) -> 
                 collector.add(ut, "QUANTITY", number.start, unit_end, quantity, 0.85, "rules",
                               hearing=ut.weakest_hearing(number.start, unit_end))
             continue
-        if is_money(text, number):
+        asked = question if number.start < sentence_around(text, 0, 0)[1] else ""
+        if is_money(text, number, asked):
             value: dict[str, Any] = {"amount": tidy(number.value), "currency": number.currency}
             if number.low is not None:
                 value["min"] = tidy(number.low)
             collector.add(ut, "MONEY", number.start, number.end, value,
-                          0.9 if number.currency or budget_said(text, number) else 0.7, "rules",
+                          0.9 if number.currency or budget_said(text, number, asked) else 0.7, "rules",
                           # The currency word is its own hearing, scored for the currency (currency_confidence).
                           hearing=ut.weakest_hearing(number.start, number.end, CURRENCY_WORDS))
 
@@ -498,8 +513,9 @@ def headcount_before(text: str, number: NumberMention) -> Optional[tuple[str, in
     return ("employees", number.end) if HEADCOUNT_BEFORE.search(text[:number.start]) else None
 
 
-def is_money(text: str, number: NumberMention) -> bool:
-    """An amount only with a currency, or a scaled number said in a money sentence ("budget is fifty k").
+def is_money(text: str, number: NumberMention, asked: str = "") -> bool:
+    """An amount only with a currency, or a scaled number said in a money sentence ("budget is fifty k") or in
+    answer to a question about money (`asked`: "What's the budget?" / "Around 50k.").
 
     Bare numbers ("three outages", "our 2019 migration") never are.
     """
@@ -508,14 +524,15 @@ def is_money(text: str, number: NumberMention) -> bool:
     if not number.scale_word or number.value < 1000:
         return False
     start, end = sentence_around(text, number.start, number.end)
-    return bool(MONEY_CUES.search(text[start:end]))
+    return bool(MONEY_CUES.search(text[start:end]) or MONEY_CUES.search(asked))
 
 
-def budget_said(text: str, number: NumberMention) -> bool:
-    """Whether the number's own sentence calls it the budget or money spent ("our budget is fifty k", "we can spend
-    two hundred k"): then a scaled number is an amount as surely as one with a currency word."""
+def budget_said(text: str, number: NumberMention, asked: str = "") -> bool:
+    """Whether the number's own sentence, or the question it answers, calls it the budget or money spent ("our
+    budget is fifty k", "we can spend two hundred k", "Do you have a budget in mind?" / "50k"): then a scaled number
+    is an amount as surely as one with a currency word."""
     start, end = sentence_around(text, number.start, number.end)
-    return number.scale_word and bool(BUDGET_CUES.search(text[start:end]))
+    return number.scale_word and bool(BUDGET_CUES.search(text[start:end]) or BUDGET_CUES.search(asked))
 
 
 def currency_confidence(call: Call, money: Entity) -> float:

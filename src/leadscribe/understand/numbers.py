@@ -24,6 +24,9 @@ SCALES = {"hundred": 100, "thousand": 1_000, "k": 1_000, "grand": 1_000, "millio
           "thousands": 1_000, "millions": 1_000_000, "billions": 1_000_000_000, "trillion": 1_000_000_000_000}
 # "k", "m", "b" only count as scales right after a number ("fifty k"), never on their own.
 LETTER_SCALES = {"k", "m", "mm", "b", "bn", "grand", "mil"}
+# Between "point" and a scale word ("one point to million"), a word that sounds like "two" is the digit.
+TWO_HOMOPHONES = {"to", "too"}
+BIG_SCALES = {"thousand", "million", "billion", "k", "m", "mil", "bn"}
 FRACTIONS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}
 CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "bucks": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR",
@@ -151,6 +154,11 @@ def read_words(tokens: list[Token], i: int) -> Optional[tuple[float, int, bool]]
                 and tokens[j + 2].text in FRACTIONS:  # "one and a half million"
             extra = FRACTIONS[tokens[j + 2].text]
             j += 3
+            break
+        elif w == "point" and words and j + 2 < len(tokens) and tokens[j + 1].text in TWO_HOMOPHONES \
+                and tokens[j + 2].text in BIG_SCALES:
+            decimals = "2"  # "one point to million": Whisper's "to" for "two"; before a scale word it can be no other
+            j += 2
             break
         elif w == "point" and words and j + 1 < len(tokens) and is_number_word(tokens[j + 1].text):
             j += 1
