@@ -1,3 +1,5 @@
+import pytest
+
 from leadscribe.understand.entities import currency_confidence, entities
 from leadscribe.understand.vocabulary import match_vocabulary
 
@@ -102,6 +104,23 @@ def test_a_joiner_between_name_and_title_is_not_part_of_the_title():
     # "Thanks for calling. Priya Patel, vice president of sales over at Acme Logistics" heard with "and" for the pause.
     call = run([("S2", "prospect", "Thanks for calling Preach and Vice President of Sales over at Acme Logistics")])
     assert [e.value for e in of_type(call, "JOB_TITLE")] == ["vice president of sales"]
+
+
+def test_the_spoken_card_name_title_company_gives_the_title():
+    # "Daniel Garcia, Operations Manager, Acme Logistics": commas, not "at", join the title to the company.
+    call = run([("S2", "prospect", "Sure, in Daniel Garcia, Operations Manager, Acme Logistics. Great.")])
+    assert [e.value for e in of_type(call, "JOB_TITLE")] == ["operations manager"]
+
+
+@pytest.mark.parametrize("text", [
+    # Someone else's title: a possessive says whose it is.
+    "I spoke with Anna, our procurement manager, Acme wants a demo.",
+    "I spoke with Anna, our procurement manager at Acme Logistics.",
+    # A day after the comma is no company.
+    "I will ask Daniel Garcia, operations manager, Tuesday.",
+])
+def test_a_title_that_is_not_the_speakers_card_is_no_job_title(text):
+    assert of_type(run([("S2", "prospect", text)]), "JOB_TITLE") == []
 
 
 def test_hundreds_and_tens_written_apart_are_one_number():

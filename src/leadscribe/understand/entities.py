@@ -44,12 +44,17 @@ JOB_TITLE = re.compile(r"\b(?:i'?m|i\s+am|as|my\s+(?:title|role)\s+is|work\s+as)
 # Whisper mishears "I'm the" as "in the" often enough to accept it right after a name ("David, in the head of",
 # "Daniel Brown here, in the procurement manager").
 TITLE_AFTER_NAME = re.compile(r"(?:,|\bhere)\s+in\s+the\s+(?P<title>(?:[a-z]+\s+){0,2}?" + TITLE_WORDS + r")\b", re.I)
+DAY_OR_MONTH = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
+                r"july|august|september|october|november|december)\b")
 # The self-introduction "I'm Daniel Walker, chief financial officer at Acme Logistics": a capitalised name, then a
 # title, then "at/with/from" a capitalised company. The cue before the name is often lost or misheard ("Im",
-# "in", "Sure, Emery a Miller head of operations at ..."), so the name-title-company shape is the evidence.
+# "in", "Sure, Emery a Miller head of operations at ..."), so the name-title-company shape is the evidence. A comma
+# joins title and company as well in the spoken card "Daniel Garcia, Operations Manager, Acme Logistics".
 TITLE_BETWEEN_NAME_AND_COMPANY = re.compile(
-    r"\b(?!(?:our|my|their|your|his|her|the|we|they)\b)(?-i:[A-Z][a-z])[\w'-]*\s*,?\s+(?:the\s+)?(?P<title>(?:(?!(?:a|an|the)\s)[A-Za-z]+\s+){0,2}?" + TITLE_WORDS +
-    r")\s*,?\s+(?:at|with|from|for|here\s+at|over\s+at)\s+(?:the\s+)?[A-Z]", re.I)
+    r"\b(?!(?:our|my|their|your|his|her|the|we|they)\b)(?-i:[A-Z][a-z])[\w'-]*\s*,?\s+(?:the\s+)?"
+    r"(?P<title>(?:(?!(?:a|an|the|our|my|their|your|his|her)\s)[A-Za-z]+\s+){0,2}?" + TITLE_WORDS + r")"
+    r"(?:\s*,?\s+(?:at|with|from|for|here\s+at|over\s+at)\s+(?:the\s+)?[A-Z]"
+    r"|\s*,\s+(?!" + DAY_OR_MONTH + r")(?-i:[A-Z]))", re.I)
 # In a self-introduction, "the head of operations at Lakeside Clinics" is the speaker's title whatever verb Whisper
 # heard before it ("my work has the head of ..." for "I work as the head of ..."). Weaker evidence than the cue
 # patterns above, so it needs its sentence to hold a self-introduction and its own words heard clearly.
