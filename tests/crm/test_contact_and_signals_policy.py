@@ -275,3 +275,24 @@ def test_a_value_also_heard_on_the_first_pass_is_written():
 def test_an_address_nothing_on_the_first_pass_confirms_goes_to_review():
     fields = fields_with_reheard(REHEARD_ADDRESS, address_after("Hi, I'm the CFO at Summit Freight."))
     assert fields["email"].decision == "review" and "decoded again" in fields["email"].reason
+
+
+def test_a_name_the_rep_asks_for_or_says_to_someone_is_shown_for_review():
+    fields, _ = run([("S1", "rep", "Hi, this is Maya from Northwind Analytics. Is this David Chen?"),
+                     ("S2", "prospect", "Yes. We run everything on Excel today.")])
+    assert (fields["firstname"].value, fields["lastname"].value) == ("David", "Chen")
+    assert fields["firstname"].decision == "review" and "only the rep said it" in fields["firstname"].reason
+    fields, _ = run([("S2", "prospect", "We run everything on Excel today."),
+                     ("S1", "rep", "Thanks, Priya. I will send a proposal by Friday.")])
+    assert fields["firstname"].value == "Priya" and fields["firstname"].decision == "review"
+
+
+@pytest.mark.parametrize("rep_said", [
+    # "tomorrow" heard as a name, "book a demo" heard as one: the rep says them to no one and asks for no one.
+    "Great. I'll send over pricing to Maro and set up a technical call next week.",
+    "Thanks, I will send a proposal by Friday and Booker Demo next Tuesday.",
+])
+def test_a_name_the_rep_says_in_passing_is_no_contact_name(rep_said):
+    fields, call = run([("S2", "prospect", "We run everything on Excel today."), ("S1", "rep", rep_said)])
+    assert any(e.type == "PERSON" and e.role == "rep" for e in call.entities)  # spaCy took a word for a name
+    assert "firstname" not in fields and "lastname" not in fields

@@ -12,7 +12,7 @@ import yaml
 
 from leadscribe.crm.agreement import (company_confirms_domain, confirming, domain_label, noisy_or,
                                       read_back_otherwise, repeated_values)
-from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller
+from leadscribe.crm.policy import Candidate, Seller, decide, effective_role, find_seller, utterance_text
 from leadscribe.errors import LeadscribeError
 from leadscribe.schema import Call, Crm, CrmField, Entity, format_time
 from leadscribe.understand.contacts import (ADDRESS_ASKED, CORRECTION_ATTEMPT, FREE_MAIL, NUMBER_ASKED, Found,
@@ -516,6 +516,10 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
     for entity in people:
         name = str(entity.value)
         role = effective_role(entity.role, entity.speaker, seller)
+        if role == "rep" and not rep_names_someone(call, entity):
+            # "I'll send over pricing to Maro" ("tomorrow"), "Booker Demo" ("book a demo"): a name the rep says
+            # neither to someone nor asking for them is a word spaCy took for a name, not the contact's name.
+            continue
         confidence = entity.confidence
         ids = [entity.id]
         if len(name.split()) == 1:
@@ -723,6 +727,19 @@ def spoken_by_the_contact(call: Call, candidate: Candidate, name: Entity, seller
 
 # A name the rep says to someone ("Understood, Alex, we can share ..."): set off by a comma or ending the sentence.
 ADDRESSED = r"(?:^|[,.!?]\s*|\b(?:thanks|thank\s+you|understood|great|sure|hi|hello|okay|ok)\s*,?\s+){name}\s*(?:[,.!?]|$)"
+
+
+# How the rep asks for the person they call: "Is this David Chen?", "Am I speaking with David?".
+ASKED_FOR = r"\b(?:is\s+this|is\s+that|speaking\s+(?:with|to)|talking\s+(?:with|to)|looking\s+for|ask\s+for|" \
+            r"speak\s+(?:with|to)|reach)\s+{name}\b"
+
+
+def rep_names_someone(call: Call, name: Entity) -> bool:
+    """Whether the rep says `name` to someone ("Thanks, David.", "Hi David,") or asks for them ("Is this David
+    Chen?"): the ways a rep names the person on the line."""
+    text = utterance_text(call, name.utterance)
+    return any(re.search(pattern.format(name=re.escape(name.text)), text, re.IGNORECASE)
+               for pattern in (ADDRESSED, ASKED_FOR))
 
 
 def addressed_voice(call: Call, name: Entity, seller: Seller) -> Optional[str]:
