@@ -296,3 +296,13 @@ def test_a_name_the_rep_says_in_passing_is_no_contact_name(rep_said):
     fields, call = run([("S2", "prospect", "We run everything on Excel today."), ("S1", "rep", rep_said)])
     assert any(e.type == "PERSON" and e.role == "rep" for e in call.entities)  # spaCy took a word for a name
     assert "firstname" not in fields and "lastname" not in fields
+
+
+def test_a_first_name_heard_before_a_lone_a_and_the_surname_waits_for_a_person():
+    # "Sure, I'm Maria Fisher" heard as "Sure, Emery a Fisher": the "a" is the end of the name said.
+    fields, _ = run([("S2", "prospect", "Sure, Emery a Fisher Chief Financial Officer at Pinecrest Bank.")])
+    assert fields["firstname"].value == "Emery" and fields["firstname"].decision == "review"
+    assert "split" in fields["firstname"].reason
+    # A pause written as a comma before the "a" is English: "Emery, a Director of Finance".
+    fields, _ = run([("S2", "prospect", "Sure, I'm Emery, a Director of Finance at Pinecrest Bank.")])
+    assert fields["firstname"].value == "Emery" and "split" not in fields["firstname"].reason

@@ -538,8 +538,28 @@ def person_candidates(call: Call, spec: dict[str, Any], seller: Seller) -> list[
                 confidence = min(0.95, max(confidence, completion.confidence) + 0.1)  # two people agree
         parts = name.split()
         value = parts[0] if spec["part"] == "first" else " ".join(parts[1:])
-        found.append(name_candidate(call, value, spec["part"], confidence, role, ids, seller))
+        candidate = name_candidate(call, value, spec["part"], confidence, role, ids, seller)
+        if spec["part"] == "first" and not candidate.note:
+            candidate.note = split_first_name(call, entity)
+        found.append(candidate)
     return the_contact(call, found, seller)
+
+
+# "Sure, Emery a Fisher, chief financial officer at ..." for "Sure, I'm Maria Fisher": Whisper split a first name
+# ending in "a" (with the "I'm" before it) into another name and an "a" before the surname.
+SPLIT_BEFORE_SURNAME = re.compile(r"\s+a\s+(?-i:[A-Z][a-z])")
+
+
+def split_first_name(call: Call, name: Entity) -> str:
+    """A reason for review when a first name heard alone is followed by a lone "a" and a capitalised word: the
+    first name said may have been split there, and the name heard is not it."""
+    place = where_said(call, name)
+    if place is None or len(str(name.value).split()) != 1:
+        return ""
+    ut, at = place
+    if not SPLIT_BEFORE_SURNAME.match(ut.text, at + len(name.text)):
+        return ""
+    return f"'{name.text} a' was heard before the surname: the first name may have been split ('Emery a' for 'Maria')"
 
 
 def name_candidate(call: Call, value: str, part: str, confidence: float, role: str, ids: list[str],
