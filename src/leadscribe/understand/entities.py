@@ -437,6 +437,7 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText, que
     """Amounts and counts with their units. `question` is what the utterance answers: a scaled number in the
     answer's first sentence reads as the question asks ("Do you have a budget in mind?" / "About 50k.")."""
     text = ut.text
+    first_sentence_end = sentence_around(text, 0, 0)[1]
     # "a 50-person company": the number read apart from its unit, the hyphen a space so places in `text` hold.
     for number in find_numbers(SIZE_HYPHEN.sub(" ", text)):
         if number.percent:
@@ -457,7 +458,7 @@ def find_money_and_quantities(collector: EntityCollector, ut: UtteranceText, que
                 collector.add(ut, "QUANTITY", number.start, unit_end, quantity, 0.85, "rules",
                               hearing=ut.weakest_hearing(number.start, unit_end))
             continue
-        asked = question if number.start < sentence_around(text, 0, 0)[1] else ""
+        asked = question if number.start < first_sentence_end else ""
         if is_money(text, number, asked):
             value: dict[str, Any] = {"amount": tidy(number.value), "currency": number.currency}
             if number.low is not None:
