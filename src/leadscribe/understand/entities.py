@@ -18,7 +18,7 @@ from leadscribe.schema import Call, Entity, Utterance
 from leadscribe.understand.contacts import (CORRECTION_ATTEMPT, EXTENSION, FREE_MAIL, apply_correction, digit_runs,
                                             digit_said_wrong, extension_digits, find_emails, find_usernames,
                                             find_websites, to_e164)
-from leadscribe.understand.dates import call_date, resolve_date
+from leadscribe.understand.dates import MONTHS, WEEKDAYS, call_date, resolve_date
 from leadscribe.understand.introductions import TITLE_WORDS, employers, introductions
 from leadscribe.understand.models import spacy_model
 from leadscribe.understand.ner import recognise_doc
@@ -44,8 +44,7 @@ JOB_TITLE = re.compile(r"\b(?:i'?m|i\s+am|as|my\s+(?:title|role)\s+is|work\s+as)
 # Whisper mishears "I'm the" as "in the" often enough to accept it right after a name ("David, in the head of",
 # "Daniel Brown here, in the procurement manager").
 TITLE_AFTER_NAME = re.compile(r"(?:,|\bhere)\s+in\s+the\s+(?P<title>(?:[a-z]+\s+){0,2}?" + TITLE_WORDS + r")\b", re.I)
-DAY_OR_MONTH = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|"
-                r"july|august|september|october|november|december)\b")
+DAY_OR_MONTH = r"(?:" + "|".join(WEEKDAYS + MONTHS) + r")\b"
 # The self-introduction "I'm Daniel Walker, chief financial officer at Acme Logistics": a capitalised name, then a
 # title, then "at/with/from" a capitalised company. The cue before the name is often lost or misheard ("Im",
 # "in", "Sure, Emery a Miller head of operations at ..."), so the name-title-company shape is the evidence. A comma
